@@ -1,0 +1,52 @@
+# The door to the project. `make run` and `make test` work on a fresh clone: each creates the
+# virtualenv and installs the pinned Python and npm packages when they are missing or stale.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMPS := .make
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format migrations-check clean
+
+help:
+	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change)"
+	@echo "make test              install and run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint              ruff check and format check"
+	@echo "make migrations-check  fail if models and migrations differ"
+
+$(STAMPS)/python: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+install: $(STAMPS)/python $(STAMPS)/node
+
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed
+	@$(BIN)/python manage.py dev_login
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: $(STAMPS)/python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMPS)/python
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(STAMPS)/python
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules $(STAMPS) staticfiles

@@ -1,0 +1,38 @@
+"""Load the debate's catalogue and the UN Member States from recommendations/data/.
+
+Idempotent: a second run changes nothing, an edited data file updates its records, and logged
+progress updates are never touched. The whole run is one transaction: a bad file changes nothing.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from recommendations.services import SeedDataError, catalogue_seed
+
+
+class Command(BaseCommand):
+    help = "Load recommendations, themes, actors, instruments and Member States from data files."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            default=settings.TRACKER_DATA_DIR,
+            help="Folder holding the data files (default: recommendations/data/).",
+        )
+
+    def handle(self, *args, data_dir: Path, **options):
+        try:
+            report = catalogue_seed(data_dir=data_dir)
+        except SeedDataError as error:
+            raise CommandError(f"Seed aborted, nothing was changed. {error}") from error
+        for line in report.lines():
+            style = self.style.WARNING if line.startswith("warning") else (lambda s: s)
+            self.stdout.write(style(line))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Seed complete." if report.changed else "Seed complete: nothing to change."
+            )
+        )

@@ -1,0 +1,63 @@
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from recommendations.models import (
+    AssessmentSource,
+    FollowUp,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    ReviewState,
+    Status,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct-horse-battery")
+    is_staff = True
+
+
+def followup(code: str = "R01", iso3: str = "FRA") -> FollowUp:
+    """The seeded cell for a recommendation code and a state's ISO3 code."""
+    return FollowUp.objects.get(recommendation__code=code, state__iso3=iso3)
+
+
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    """A draft update; pass review_state/reviewed_by to build other states directly."""
+
+    class Meta:
+        model = ProgressUpdate
+
+    followup = factory.LazyFunction(followup)
+    status = Status.IN_PROGRESS
+    effective_date = datetime.date(2020, 1, 1)
+    narrative = factory.Sequence(lambda n: f"Progress report number {n}.")
+    source = AssessmentSource.GOVERNMENT
+    reported_by = factory.SubFactory(UserFactory)
+    review_state = ReviewState.DRAFT
+
+    class Params:
+        # Built straight into the approved state, bypassing the workflow: for read-side tests.
+        approved = factory.Trait(
+            review_state=ReviewState.APPROVED,
+            reviewed_by=factory.SubFactory(UserFactory),
+            reviewed_at=factory.LazyFunction(timezone.now),
+        )
+
+
+__all__ = [
+    "MemberState",
+    "ProgressUpdateFactory",
+    "Recommendation",
+    "UserFactory",
+    "followup",
+]

@@ -1,0 +1,132 @@
+"""Invariants the database and the models keep, whatever path writes."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from recommendations.models import FollowUp, MemberState, Recommendation, ReviewState, Status
+from recommendations.services import followup_refresh_status
+from tests.factories import ProgressUpdateFactory, UserFactory, followup
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_cell_is_unique_per_recommendation_and_state():
+    cell = followup("R01", "FRA")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FollowUp.objects.create(recommendation=cell.recommendation, state=cell.state)
+
+
+def test_recommendation_codes_are_unique():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Recommendation.objects.create(
+            code="R01",
+            title="x",
+            text="x",
+            source_reference="para. 1",
+            source_document=Recommendation.objects.first().source_document,
+            order=99,
+        )
+
+
+def test_an_update_cannot_report_no_information():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressUpdateFactory(status=Status.NO_INFORMATION)
+
+
+def test_an_approved_update_needs_a_reviewer():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressUpdateFactory(review_state=ReviewState.APPROVED)
+
+
+def test_the_database_refuses_an_update_approved_by_its_author():
+    author = UserFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressUpdateFactory(
+            reported_by=author,
+            review_state=ReviewState.APPROVED,
+            reviewed_by=author,
+            reviewed_at=timezone.now(),
+        )
+
+
+def test_evidence_must_be_one_valid_url_per_line():
+    update = ProgressUpdateFactory.build(
+        evidence="https://example.org/report.pdf\nnot a url", reported_by=UserFactory()
+    )
+    with pytest.raises(ValidationError, match="Line 2 is not a valid http"):
+        update.full_clean()
+
+
+def test_valid_evidence_links_are_listed():
+    update = ProgressUpdateFactory.build(evidence="https://a.example/1\n\n http://b.example/2 ")
+    assert update.evidence_links == ["https://a.example/1", "http://b.example/2"]
+
+
+def test_an_effective_date_in_the_future_is_refused():
+    update = ProgressUpdateFactory.build(
+        effective_date=timezone.localdate() + datetime.timedelta(days=1), reported_by=UserFactory()
+    )
+    with pytest.raises(ValidationError) as error:
+        update.full_clean()
+    assert "cannot be in the future" in str(error.value.message_dict["effective_date"])
+
+
+def test_a_blank_narrative_is_refused():
+    update = ProgressUpdateFactory.build(narrative="   ", reported_by=UserFactory())
+    with pytest.raises(ValidationError) as error:
+        update.full_clean()
+    assert "narrative" in error.value.message_dict
+
+
+def test_states_and_recommendations_with_follow_up_cannot_be_deleted():
+    with pytest.raises(ProtectedError):
+        MemberState.objects.get(iso3="FRA").delete()
+    with pytest.raises(ProtectedError):
+        Recommendation.objects.get(code="R01").delete()
+
+
+def test_current_status_is_the_latest_approved_update_by_effective_date():
+    cell = followup("R05", "BRA")
+    ProgressUpdateFactory(
+        followup=cell,
+        status=Status.IN_PROGRESS,
+        approved=True,
+        effective_date=datetime.date(2019, 1, 1),
+    )
+    ProgressUpdateFactory(
+        followup=cell,
+        status=Status.PLANNED,
+        approved=True,
+        effective_date=datetime.date(2015, 1, 1),
+    )
+    ProgressUpdateFactory(
+        followup=cell, status=Status.IMPLEMENTED, effective_date=datetime.date(2021, 1, 1)
+    )  # a draft does not count
+    followup_refresh_status(followup=cell)
+    assert cell.current_status == Status.IN_PROGRESS
+    assert cell.status_date == datetime.date(2019, 1, 1)
+
+
+def test_creation_time_breaks_ties_between_same_day_updates():
+    cell = followup("R05", "BRA")
+    day = datetime.date(2020, 6, 1)
+    ProgressUpdateFactory(
+        followup=cell,
+        status=Status.PLANNED,
+        approved=True,
+        effective_date=day,
+        created_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    ProgressUpdateFactory(followup=cell, status=Status.DECLINED, approved=True, effective_date=day)
+    assert followup_refresh_status(followup=cell).current_status == Status.DECLINED
+
+
+def test_a_cell_without_approved_updates_has_no_information():
+    cell = followup_refresh_status(followup=followup("R05", "BRA"))
+    assert cell.current_status == Status.NO_INFORMATION
+    assert cell.status_date is None

@@ -1,0 +1,130 @@
+"""`manage.py seed`: idempotent, follows edited data files, never touches logged follow-up."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from recommendations.models import (
+    FollowUp,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    ReviewState,
+    Status,
+)
+from recommendations.services import catalogue_seed, followup_refresh_status
+from tests.factories import ProgressUpdateFactory, followup
+
+pytestmark = pytest.mark.django_db
+
+
+def history_rows() -> int:
+    return (
+        Recommendation.history.count()
+        + MemberState.history.count()
+        + FollowUp.history.count()
+        + ProgressUpdate.history.count()
+    )
+
+
+def test_seeding_twice_changes_nothing(data_dir):
+    before = history_rows()
+    report = catalogue_seed(data_dir=data_dir)
+    assert not report.changed
+    assert report.cells_created == 0
+    assert history_rows() == before
+
+
+def test_seed_command_says_when_there_is_nothing_to_change():
+    out = io.StringIO()
+    call_command("seed", stdout=out)
+    assert "nothing to change" in out.getvalue()
+    assert "recommendations: 0 created, 0 updated" in out.getvalue()
+
+
+def test_there_is_one_cell_per_recommendation_and_state():
+    assert FollowUp.objects.count() == Recommendation.objects.count() * MemberState.objects.count()
+
+
+def test_an_edited_data_file_updates_the_record_and_its_history(data_dir):
+    path = data_dir / "recommendations.yaml"
+    text = path.read_text(encoding="utf-8")
+    title = Recommendation.objects.get(code="R01").title
+    path.write_text(text.replace(title, "An edited title", 1), encoding="utf-8")
+
+    report = catalogue_seed(data_dir=data_dir)
+
+    assert report.counts["recommendations"]["updated"] == 1
+    rec = Recommendation.objects.get(code="R01")
+    assert rec.title == "An edited title"
+    assert rec.history.first().title == "An edited title"
+
+
+def test_an_edited_state_row_updates_the_state(data_dir):
+    path = data_dir / "member_states.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Czechia,CZE", "Czech Republic,CZE"),
+        encoding="utf-8",
+    )
+    catalogue_seed(data_dir=data_dir)
+    assert MemberState.objects.get(iso3="CZE").name == "Czech Republic"
+
+
+def test_reseeding_never_touches_logged_updates(data_dir):
+    update = ProgressUpdateFactory(status=Status.PLANNED, approved=True)
+    cell = followup_refresh_status(followup=followup())
+    path = data_dir / "recommendations.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Palermo", "Palermo (edited)"), "utf-8"
+    )
+
+    catalogue_seed(data_dir=data_dir)
+
+    update.refresh_from_db()
+    cell.refresh_from_db()
+    assert update.review_state == ReviewState.APPROVED
+    assert update.history.count() == 1
+    assert cell.current_status == Status.PLANNED
+
+
+def test_an_unknown_theme_aborts_the_seed_and_changes_nothing(data_dir):
+    path = data_dir / "recommendations.yaml"
+    text = path.read_text(encoding="utf-8")
+    title = Recommendation.objects.get(code="R02").title
+    text = text.replace(title, "Changed before the error", 1).replace(
+        "[prosecution", "[prosecutoin", 1
+    )
+    text = text.replace("themes: [prevention]", "themes: [preventoin]")
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(CommandError, match="unknown themes 'preventoin'"):
+        call_command("seed", data_dir=data_dir, stdout=io.StringIO())
+
+    assert Recommendation.objects.get(code="R02").title == title
+
+
+def test_a_malformed_file_is_refused_with_its_name(data_dir):
+    (data_dir / "themes.yaml").write_text("- slug: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="themes.yaml: not valid YAML"):
+        call_command("seed", data_dir=data_dir, stdout=io.StringIO())
+
+
+def test_a_duplicate_code_is_refused(data_dir):
+    path = data_dir / "recommendations.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("code: R02", "code: R01"), "utf-8")
+    with pytest.raises(CommandError, match="R01 appears twice"):
+        call_command("seed", data_dir=data_dir, stdout=io.StringIO())
+
+
+def test_a_record_dropped_from_the_files_is_reported_not_deleted(data_dir):
+    path = data_dir / "recommendations.yaml"
+    text = path.read_text(encoding="utf-8")
+    last = text.rindex("- code: ")
+    path.write_text(text[:last], encoding="utf-8")
+    dropped = Recommendation.objects.order_by("order").last().code
+
+    report = catalogue_seed(data_dir=data_dir)
+
+    assert Recommendation.objects.filter(code=dropped).exists()
+    assert report.not_in_files == {"recommendations": [dropped]}
