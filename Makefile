@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMPS := .make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format migrations-check clean
@@ -26,6 +27,13 @@ $(STAMPS)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own).
+$(STAMPS)/chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@mkdir -p $(STAMPS) && touch $@
+
 install: $(STAMPS)/python $(STAMPS)/node
 
 run: install
@@ -34,7 +42,7 @@ run: install
 	@$(BIN)/python manage.py dev_login
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install $(STAMPS)/chromium
 	$(BIN)/python -m pytest
 
 lint: $(STAMPS)/python

@@ -1,17 +1,32 @@
 """The admin: catalogue management for administrators, and (issue 3) the reviewers' desk."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import ReviewCommentForm
 from .models import (
     Actor,
+    EditorScope,
     FollowUp,
     Instrument,
     MemberState,
     ProgressUpdate,
     Recommendation,
+    ReviewState,
     SourceDocument,
     Theme,
+)
+from .services import (
+    REVIEW_PERMISSION,
+    WorkflowError,
+    update_approve,
+    update_return,
+    update_withdraw,
 )
 
 
@@ -87,29 +102,163 @@ class FollowUpAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    """The reviewers' desk: filter, search, then Approve or Return to author.
+
+    Nothing here edits or deletes an update: the form is read-only and every action calls the
+    workflow service, which enforces four-eyes, locking and the current-status rule.
+    """
+
     list_display = [
+        "id",
         "followup",
         "status",
         "effective_date",
         "source",
         "review_state",
         "reported_by",
-        "created_at",
+        "submitted_at",
     ]
+    list_display_links = ["id", "followup"]
     list_filter = [
         "review_state",
         "status",
         "source",
-        "followup__recommendation__themes",
-        "followup__recommendation__actors",
+        ("followup__recommendation__themes", admin.RelatedOnlyFieldListFilter),
+        ("followup__recommendation__actors", admin.RelatedOnlyFieldListFilter),
         "followup__state__regional_group",
+        ("followup__state", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = [
         "narrative",
         "evidence",
         "followup__state__name",
-        "followup__recommendation__code",
+        "=followup__recommendation__code",
     ]
     list_select_related = ["followup__recommendation", "followup__state", "reported_by"]
-    raw_id_fields = ["followup", "reported_by", "reviewed_by", "withdrawn_by"]
     date_hierarchy = "effective_date"
+    actions = ["approve", "return_to_author", "withdraw"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # Drafts are their author's business until submitted.
+        return queryset.exclude(Q(review_state=ReviewState.DRAFT) & ~Q(reported_by=request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # updates are logged at /updates/new/, through the workflow
+
+    def has_change_permission(self, request, obj=None):
+        return False  # corrections are new updates; reviews are the actions below
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing logged is ever deleted; an administrator withdraws instead
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    def has_withdraw_permission(self, request):
+        return request.user.is_superuser
+
+    def _run(self, request, queryset, *, title, verb, comment_required, service, help_text):
+        """Ask for a comment on an intermediate page, then call the service per update."""
+        form = ReviewCommentForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            comment = form.cleaned_data["comment"]
+            if comment_required and not comment.strip():
+                form.add_error("comment", "A comment is required: say why.")
+            else:
+                done = []
+                for update in queryset:
+                    try:
+                        service(update, request.user, comment)
+                    except WorkflowError as error:
+                        self.message_user(request, str(error), messages.ERROR)
+                    else:
+                        done.append(f"#{update.pk}")
+                if done:
+                    self.message_user(
+                        request,
+                        f"{verb} {len(done)} update(s): {', '.join(done)}.",
+                        messages.SUCCESS,
+                    )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/recommendations/progressupdate/review_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "updates": queryset.select_related("followup__recommendation", "followup__state"),
+                "form": form,
+                "action": request.POST.get("action"),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "help_text": help_text,
+                "button": title,
+            },
+        )
+
+    @admin.action(description="Approve selected updates", permissions=["review"])
+    def approve(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title="Approve updates",
+            verb="Approved",
+            comment_required=False,
+            help_text="Approved updates count on public pages and set each cell's status. "
+            "You cannot approve updates you wrote.",
+            service=lambda update, user, comment: update_approve(
+                update=update, reviewer=user, comment=comment
+            ),
+        )
+
+    @admin.action(description="Return selected updates to author", permissions=["review"])
+    def return_to_author(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title="Return updates to author",
+            verb="Returned",
+            comment_required=True,
+            help_text="The author sees your comment, corrects the update and resubmits it.",
+            service=lambda update, user, comment: update_return(
+                update=update, reviewer=user, comment=comment
+            ),
+        )
+
+    @admin.action(description="Withdraw selected approved updates", permissions=["withdraw"])
+    def withdraw(self, request, queryset):
+        return self._run(
+            request,
+            queryset,
+            title="Withdraw approved updates",
+            verb="Withdrew",
+            comment_required=True,
+            help_text="The update is kept but no longer counts; each cell's status is recomputed. "
+            "The reason is recorded.",
+            service=lambda update, user, comment: update_withdraw(
+                update=update, user=user, reason=comment
+            ),
+        )
+
+
+class EditorScopeInline(admin.StackedInline):
+    model = EditorScope
+    can_delete = False
+    filter_horizontal = ["states"]
+    verbose_name_plural = "Member States this editor may log for (none selected: any state)"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    inlines = [EditorScopeInline]
+    list_filter = [*UserAdmin.list_filter, "editor_scope__states__regional_group"]

@@ -201,6 +201,16 @@ class Recommendation(models.Model):
 
 
 class MemberStateQuerySet(models.QuerySet):
+    def loggable_by(self, user) -> MemberStateQuerySet:
+        """The states a user may log follow-up for: none without the editor's permission, the
+        assigned ones where an editor has a scope, every state otherwise."""
+        if not user.is_authenticated or not user.has_perm("recommendations.add_progressupdate"):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        scoped = self.filter(editor_scopes__user=user)
+        return scoped if scoped.exists() else self.all()
+
     def members(self) -> MemberStateQuerySet:
         return self.filter(membership=Membership.MEMBER)
 
@@ -406,6 +416,9 @@ class ProgressUpdate(models.Model):
 
     class Meta:
         ordering = ["-effective_date", "-created_at", "-id"]
+        permissions = [
+            ("review_progressupdate", "Can approve or return submitted progress updates"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values) & ~Q(status=Status.NO_INFORMATION),
@@ -449,6 +462,23 @@ class ProgressUpdate(models.Model):
         return reverse("recommendations:update-detail", args=[self.pk])
 
     @property
+    def is_editable(self) -> bool:
+        """Only drafts and returned updates change; an approved one is corrected by a new update."""
+        return self.review_state in (ReviewState.DRAFT, ReviewState.RETURNED)
+
+    def is_visible_to(self, user) -> bool:
+        """Approved updates are public; the rest only to their author, reviewers and admins."""
+        if self.review_state == ReviewState.APPROVED:
+            return True
+        if not user.is_authenticated:
+            return False
+        if user.pk == self.reported_by_id or user.is_superuser:
+            return True
+        return self.review_state != ReviewState.DRAFT and user.has_perm(
+            "recommendations.review_progressupdate"
+        )
+
+    @property
     def status_enum(self) -> Status:
         return Status(self.status)
 
@@ -466,3 +496,20 @@ class ProgressUpdate(models.Model):
             raise ValidationError({"status": "Choose the status the state has reached."})
         if self.narrative is not None and not self.narrative.strip():
             raise ValidationError({"narrative": "Describe what happened."})
+
+
+class EditorScope(models.Model):
+    """The Member States an editor may log for, assigned in the admin. No states: any state."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_scope"
+    )
+    states = models.ManyToManyField(MemberState, blank=True, related_name="editor_scopes")
+
+    history = HistoricalRecords(m2m_fields=[states])
+
+    class Meta:
+        verbose_name = "editor scope"
+
+    def __str__(self) -> str:
+        return f"Scope of {self.user}"

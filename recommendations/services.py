@@ -8,6 +8,7 @@ a transaction when it touches more than one row, and raises a clear error when a
 from __future__ import annotations
 
 import csv
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,9 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import models, transaction
+from django.utils import timezone
 
 from .models import (
     Actor,
@@ -24,10 +27,13 @@ from .models import (
     MemberState,
     ProgressUpdate,
     Recommendation,
+    ReviewState,
     SourceDocument,
     Status,
     Theme,
 )
+
+logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------------------------
 # Seeding the reference data
@@ -272,7 +278,7 @@ def followup_refresh_status(*, followup: FollowUp) -> FollowUp:
 
     Creation time, then id, break ties between updates that took effect the same day. With no
     approved update the cell goes back to "no information". The caller holds the transaction
-    and, where the database has it, a row lock on the cell (see ``_locked_followup``).
+    and, where the database has it, a row lock on the cell (see ``update_approve``).
     """
     latest = (
         ProgressUpdate.objects.approved()
@@ -288,16 +294,275 @@ def followup_refresh_status(*, followup: FollowUp) -> FollowUp:
 
 
 # --------------------------------------------------------------------------------------------
+# The review workflow: log, edit, submit, approve, return, withdraw
+# --------------------------------------------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """A workflow rule refused the action; the message says which, in words a person can act on."""
+
+
+REVIEW_PERMISSION = "recommendations.review_progressupdate"
+EDITABLE_FIELDS = ["followup", "status", "effective_date", "narrative", "evidence", "source"]
+
+
+def followup_for(*, recommendation: Recommendation, state: MemberState) -> FollowUp:
+    """The cell of a recommendation x state, created if the grid lacks it (a race-safe get)."""
+    followup, _ = FollowUp.objects.get_or_create(recommendation=recommendation, state=state)
+    return followup
+
+
+def _check_can_log(*, user, followup: FollowUp) -> None:
+    if not MemberState.objects.loggable_by(user).filter(pk=followup.state_id).exists():
+        if not user.has_perm("recommendations.add_progressupdate"):
+            raise WorkflowError("Only editors may log progress updates.")
+        raise WorkflowError(
+            f"You may not log updates for {followup.state.name}: it is outside the Member States "
+            "assigned to you."
+        )
+
+
+def _save(update: ProgressUpdate, *, user, reason: str) -> ProgressUpdate:
+    """Validate and save, recording who did it and why in the update's history."""
+    update.full_clean()
+    update._history_user = user
+    update._change_reason = reason
+    update.save()
+    return update
+
+
+@transaction.atomic
+def update_log(
+    *,
+    author,
+    followup: FollowUp,
+    status: str,
+    effective_date,
+    narrative: str,
+    source: str,
+    evidence: str = "",
+    submit: bool = False,
+) -> ProgressUpdate:
+    """An editor logs a new update, as a draft or straight into review."""
+    _check_can_log(user=author, followup=followup)
+    update = ProgressUpdate(
+        followup=followup,
+        status=status,
+        effective_date=effective_date,
+        narrative=narrative,
+        evidence=evidence,
+        source=source,
+        reported_by=author,
+    )
+    if submit:
+        update.review_state = ReviewState.SUBMITTED
+        update.submitted_at = timezone.now()
+    return _save(update, user=author, reason="submitted" if submit else "logged as draft")
+
+
+def _locked(update: ProgressUpdate) -> ProgressUpdate:
+    """Re-read the update under a row lock, so two people acting at once see each other's work."""
+    return (
+        ProgressUpdate.objects.select_for_update()
+        .select_related("followup__state")
+        .get(pk=update.pk)
+    )
+
+
+@transaction.atomic
+def update_edit(
+    *, update: ProgressUpdate, author, submit: bool = False, **changes
+) -> ProgressUpdate:
+    """The author changes a draft or returned update, and may (re)submit it."""
+    update = _locked(update)
+    if update.reported_by_id != author.pk:
+        raise WorkflowError("Only the author of an update may edit it.")
+    if not update.is_editable:
+        raise WorkflowError(
+            f"This update is {update.get_review_state_display().lower()} and can no longer be "
+            "edited. Log a new update to correct it."
+        )
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise WorkflowError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(update, name, value)
+    _check_can_log(user=author, followup=update.followup)
+    if submit:
+        update.review_state = ReviewState.SUBMITTED
+        update.submitted_at = timezone.now()
+    return _save(update, user=author, reason="resubmitted" if submit else "edited")
+
+
+@transaction.atomic
+def update_submit(*, update: ProgressUpdate, author) -> ProgressUpdate:
+    return update_edit(update=update, author=author, submit=True)
+
+
+def _check_reviewer(*, update: ProgressUpdate, reviewer) -> None:
+    if not reviewer.has_perm(REVIEW_PERMISSION):
+        raise WorkflowError("Only reviewers may approve or return updates.")
+    if update.review_state != ReviewState.SUBMITTED:
+        raise WorkflowError(
+            f"Update #{update.pk} is {update.get_review_state_display().lower()}, not awaiting "
+            "review."
+        )
+    if update.reported_by_id == reviewer.pk:
+        raise WorkflowError(
+            f"You wrote update #{update.pk}: another reviewer must approve or return it "
+            "(four-eyes rule)."
+        )
+
+
+@transaction.atomic
+def update_approve(*, update: ProgressUpdate, reviewer, comment: str = "") -> ProgressUpdate:
+    """A second person approves a submitted update; the cell's current status follows.
+
+    The cell is locked first, then the update, in the same order on every path, so two reviewers
+    approving updates of one cell at once serialise instead of overwriting each other's status.
+    """
+    followup = FollowUp.objects.select_for_update().get(pk=update.followup_id)
+    update = _locked(update)
+    _check_reviewer(update=update, reviewer=reviewer)
+    update.review_state = ReviewState.APPROVED
+    update.reviewed_by = reviewer
+    update.reviewed_at = timezone.now()
+    update.review_comment = comment.strip()
+    _save(update, user=reviewer, reason="approved")
+    followup._history_user = reviewer
+    followup_refresh_status(followup=followup)
+    _notify_author(update, "approved")
+    return update
+
+
+@transaction.atomic
+def update_return(*, update: ProgressUpdate, reviewer, comment: str) -> ProgressUpdate:
+    """A reviewer sends a submitted update back to its author, saying why."""
+    update = _locked(update)
+    _check_reviewer(update=update, reviewer=reviewer)
+    if not comment.strip():
+        raise WorkflowError("Say why the update is returned, so its author can correct it.")
+    update.review_state = ReviewState.RETURNED
+    update.reviewed_by = reviewer
+    update.reviewed_at = timezone.now()
+    update.review_comment = comment.strip()
+    _save(update, user=reviewer, reason="returned to author")
+    _notify_author(update, "returned")
+    return update
+
+
+@transaction.atomic
+def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpdate:
+    """A superuser withdraws an approved update, with a reason; the row is kept, the status
+    recomputed."""
+    if not user.is_superuser:
+        raise WorkflowError("Only an administrator may withdraw an approved update.")
+    followup = FollowUp.objects.select_for_update().get(pk=update.followup_id)
+    update = _locked(update)
+    if update.review_state != ReviewState.APPROVED:
+        raise WorkflowError(
+            f"Update #{update.pk} is not approved; only approved updates are withdrawn."
+        )
+    if not reason.strip():
+        raise WorkflowError("Give the reason for withdrawing the update.")
+    update.review_state = ReviewState.WITHDRAWN
+    update.withdrawn_by = user
+    update.withdrawn_at = timezone.now()
+    update.withdrawal_reason = reason.strip()
+    _save(update, user=user, reason="withdrawn")
+    followup._history_user = user
+    followup_refresh_status(followup=followup)
+    return update
+
+
+def _notify_author(update: ProgressUpdate, outcome: str) -> None:
+    """E-mail the author once the transaction has committed (never for a rolled-back review)."""
+    author = update.reported_by
+    if not author.email:
+        return
+    cell = update.followup
+    subject = f"Your update on {cell.recommendation.code} / {cell.state.name} was {outcome}"
+    lines = [
+        f"Your progress update #{update.pk} ({update.get_status_display()}, effective "
+        f"{update.effective_date:%d %B %Y}) was {outcome} by {update.reviewed_by}.",
+    ]
+    if update.review_comment:
+        lines += ["", "Reviewer's comment:", update.review_comment]
+    if outcome == "returned":
+        lines += ["", "You can correct it and submit it again from My updates."]
+    body = "\n".join(lines)
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [author.email])
+        except Exception:  # a mail outage must not undo or block a review that has committed
+            logger.exception("Could not e-mail %s about update #%s", author.email, update.pk)
+
+    transaction.on_commit(send)
+
+
+# --------------------------------------------------------------------------------------------
 # Users
 # --------------------------------------------------------------------------------------------
+
+
+EDITORS = "Editors"
+REVIEWERS = "Reviewers"
+ROLE_PERMISSIONS = {
+    EDITORS: ["add_progressupdate", "view_progressupdate"],
+    REVIEWERS: [
+        "view_progressupdate",
+        "review_progressupdate",
+        "view_followup",
+        "view_recommendation",
+        "view_memberstate",
+    ],
+}
+
+
+@transaction.atomic
+def roles_seed() -> list[str]:
+    """Create the Editors and Reviewers groups with exactly their permissions. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    changed = []
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        wanted = set(
+            Permission.objects.filter(
+                content_type__app_label="recommendations", codename__in=codenames
+            )
+        )
+        if len(wanted) != len(codenames):
+            raise SeedDataError(f"Permissions missing for {name}: run migrate first.")
+        if created or set(group.permissions.all()) != wanted:
+            group.permissions.set(wanted)
+            changed.append(name)
+    return changed
 
 
 @transaction.atomic
 def dev_logins_create(*, password_factory) -> list[tuple[str, str, str]]:
     """Create the development logins; returns (username, password, role) for each."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
+    roles_seed()
     User = get_user_model()
-    password = password_factory()
-    User.objects.create_superuser(username="admin", email="admin@localhost", password=password)
-    return [("admin", password, "administrator (superuser)")]
+    logins = []
+    admin_password = password_factory()
+    User.objects.create_superuser(
+        username="admin", email="admin@localhost", password=admin_password
+    )
+    logins.append(("admin", admin_password, "administrator (superuser)"))
+    for username, group, is_staff, role in [
+        ("editor", EDITORS, False, "editor: logs updates for any state"),
+        ("reviewer", REVIEWERS, True, "reviewer: approves in the admin"),
+    ]:
+        password = password_factory()
+        user = User.objects.create_user(
+            username=username, email=f"{username}@localhost", password=password, is_staff=is_staff
+        )
+        user.groups.add(Group.objects.get(name=group))
+        logins.append((username, password, role))
+    return logins

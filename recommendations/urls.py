@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import update_views, views
 
 app_name = "recommendations"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     ),
     path("states/", views.StateListView.as_view(), name="state-list"),
     path("states/<str:iso3>/", views.StateDetailView.as_view(), name="state-detail"),
+    path("updates/new/", update_views.UpdateCreateView.as_view(), name="update-create"),
+    path("updates/mine/", update_views.MyUpdatesView.as_view(), name="my-updates"),
+    path("updates/<int:pk>/", update_views.UpdateDetailView.as_view(), name="update-detail"),
+    path("updates/<int:pk>/edit/", update_views.UpdateEditView.as_view(), name="update-edit"),
 ]

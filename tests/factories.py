@@ -26,6 +26,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_staff = True
 
 
+def in_group(user, name: str):
+    """Put a user in one of the seeded role groups (Editors, Reviewers)."""
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
 def followup(code: str = "R01", iso3: str = "FRA") -> FollowUp:
     """The seeded cell for a recommendation code and a state's ISO3 code."""
     return FollowUp.objects.get(recommendation__code=code, state__iso3=iso3)

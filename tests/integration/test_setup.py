@@ -57,13 +57,19 @@ def test_dev_login_creates_a_staff_login_on_an_empty_database(settings, tmp_path
     out = io.StringIO()
     call_command("dev_login", stdout=out)
     admin = get_user_model().objects.get(username="admin")
-    password = re.search(r"^\s*admin\s+(\S+)", out.getvalue(), re.MULTILINE).group(1)
+    passwords = dict(re.findall(r"^\s*(\w+)\s+(\S+)", out.getvalue(), re.MULTILINE))
     assert admin.is_superuser
-    assert admin.check_password(password)
+    assert admin.check_password(passwords["admin"])
+    editor = get_user_model().objects.get(username="editor")
+    reviewer = get_user_model().objects.get(username="reviewer")
+    assert editor.check_password(passwords["editor"])
+    assert editor.has_perm("recommendations.add_progressupdate")
+    assert reviewer.is_staff
+    assert reviewer.has_perm("recommendations.review_progressupdate")
     again = io.StringIO()
     call_command("dev_login", stdout=again)
-    assert password in again.getvalue()
-    assert get_user_model().objects.count() == 1
+    assert passwords["admin"] in again.getvalue()
+    assert get_user_model().objects.count() == 3
 
 
 @pytest.mark.django_db

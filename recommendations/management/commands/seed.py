@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.services import SeedDataError, catalogue_seed
+from recommendations.services import SeedDataError, catalogue_seed, roles_seed
 
 
 class Command(BaseCommand):
@@ -26,13 +26,16 @@ class Command(BaseCommand):
     def handle(self, *args, data_dir: Path, **options):
         try:
             report = catalogue_seed(data_dir=data_dir)
+            roles = roles_seed()
         except SeedDataError as error:
             raise CommandError(f"Seed aborted, nothing was changed. {error}") from error
+        if roles:
+            self.stdout.write(f"groups: {', '.join(roles)} created or updated")
         for line in report.lines():
             style = self.style.WARNING if line.startswith("warning") else (lambda s: s)
             self.stdout.write(style(line))
         self.stdout.write(
             self.style.SUCCESS(
-                "Seed complete." if report.changed else "Seed complete: nothing to change."
+                "Seed complete." if report.changed or roles else "Seed complete: nothing to change."
             )
         )

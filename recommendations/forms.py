@@ -1,0 +1,129 @@
+"""Input validation only; every write is handed to a service."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from .models import (
+    AssessmentSource,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    validate_evidence_links,
+)
+
+REPORTED_STATUSES = [(s.value, s.label) for s in Status if s is not Status.NO_INFORMATION]
+NARRATIVE_MAX = ProgressUpdate._meta.get_field("narrative").max_length
+EVIDENCE_MAX = ProgressUpdate._meta.get_field("evidence").max_length
+
+
+class ProgressUpdateForm(forms.Form):
+    """Log or edit a progress update. ``user`` limits the states to the editor's scope."""
+
+    recommendation = forms.ModelChoiceField(
+        queryset=Recommendation.objects.all(), to_field_name="code"
+    )
+    state = forms.ModelChoiceField(
+        label="Member State",
+        queryset=MemberState.objects.none(),
+        to_field_name="iso3",
+        error_messages={
+            "invalid_choice": "Choose a Member State you are assigned to log updates for."
+        },
+    )
+    status = forms.ChoiceField(choices=REPORTED_STATUSES)
+    effective_date = forms.DateField(
+        label="Date the status took effect",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the state reached this status, not today's date.",
+    )
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=NARRATIVE_MAX,
+        help_text="What happened, in a few sentences a reader can check.",
+    )
+    evidence = forms.CharField(
+        label="Evidence links",
+        required=False,
+        max_length=EVIDENCE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://..."}),
+        validators=[validate_evidence_links],
+        help_text="Zero or more http(s) links, one per line.",
+    )
+    source = forms.ChoiceField(label="Source of the assessment", choices=AssessmentSource.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = MemberState.objects.loggable_by(user)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Div(
+                Div(Field("recommendation"), css_class="col-md-7"),
+                Div(Field("state"), css_class="col-md-5"),
+                css_class="row",
+            ),
+            Div(
+                Div(Field("status"), css_class="col-md-4"),
+                Div(Field("effective_date"), css_class="col-md-4"),
+                Div(Field("source"), css_class="col-md-4"),
+                css_class="row",
+            ),
+            "narrative",
+            "evidence",
+            Div(
+                Submit("action", "Save draft", css_class="btn-outline-primary"),
+                Submit("action", "Submit for review", css_class="btn-primary"),
+                css_class="d-flex flex-wrap gap-2",
+            ),
+        )
+
+    def clean_effective_date(self):
+        value = self.cleaned_data["effective_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date a status took effect cannot be in the future.")
+        return value
+
+    def clean_narrative(self):
+        value = self.cleaned_data["narrative"].strip()
+        if not value:
+            raise forms.ValidationError("Describe what happened.")
+        return value
+
+    @property
+    def wants_submit(self) -> bool:
+        return self.data.get("action") == "Submit for review"
+
+    def update_fields(self) -> dict:
+        """The cleaned values as the services take them."""
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "effective_date": data["effective_date"],
+            "narrative": data["narrative"],
+            "evidence": "\n".join(
+                line.strip() for line in data["evidence"].splitlines() if line.strip()
+            ),
+            "source": data["source"],
+        }
+
+    @staticmethod
+    def initial_from(update: ProgressUpdate) -> dict:
+        return {
+            "recommendation": update.followup.recommendation.code,
+            "state": update.followup.state.iso3,
+            "status": update.status,
+            "effective_date": update.effective_date,
+            "narrative": update.narrative,
+            "evidence": update.evidence,
+            "source": update.source,
+        }
+
+
+class ReviewCommentForm(forms.Form):
+    """The comment a reviewer gives when approving (optional) or returning (required)."""
+
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )

@@ -1,0 +1,205 @@
+"""The review workflow as its services enforce it, for every path that calls them."""
+
+import datetime
+
+import pytest
+from django.core import mail
+
+from recommendations.models import FollowUp, ProgressUpdate, ReviewState, Status
+from recommendations.services import (
+    WorkflowError,
+    update_approve,
+    update_edit,
+    update_log,
+    update_return,
+    update_submit,
+    update_withdraw,
+)
+from tests.factories import followup
+
+pytestmark = pytest.mark.django_db
+
+
+def log(
+    author, *, status=Status.IN_PROGRESS, day=datetime.date(2020, 5, 1), cell=None, submit=True
+):
+    return update_log(
+        author=author,
+        followup=cell or followup("R03", "FRA"),
+        status=status,
+        effective_date=day,
+        narrative="A national review mechanism was set up.",
+        source="government",
+        evidence="https://example.org/report",
+        submit=submit,
+    )
+
+
+def cell_status(code="R03", iso3="FRA") -> str:
+    return FollowUp.objects.get(recommendation__code=code, state__iso3=iso3).current_status
+
+
+def test_an_approved_update_sets_the_cells_status(
+    editor, reviewer, django_capture_on_commit_callbacks
+):
+    update = log(editor)
+    assert cell_status() == Status.NO_INFORMATION
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_approve(update=update, reviewer=reviewer, comment="Checked against the gazette.")
+
+    update.refresh_from_db()
+    assert update.review_state == ReviewState.APPROVED
+    assert update.reviewed_by == reviewer
+    assert update.reviewed_at is not None
+    assert update.review_comment == "Checked against the gazette."
+    assert cell_status() == Status.IN_PROGRESS
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [editor.email]
+    assert "approved" in mail.outbox[0].subject
+
+
+def test_nobody_approves_an_update_they_wrote(reviewer):
+    from tests.factories import in_group
+
+    in_group(reviewer, "Editors")
+    update = log(reviewer)
+    with pytest.raises(WorkflowError, match="four-eyes"):
+        update_approve(update=update, reviewer=reviewer)
+    update.refresh_from_db()
+    assert update.review_state == ReviewState.SUBMITTED
+    assert cell_status() == Status.NO_INFORMATION
+
+
+def test_superusers_are_bound_by_four_eyes_too(superuser):
+    update = log(superuser)
+    with pytest.raises(WorkflowError, match="four-eyes"):
+        update_approve(update=update, reviewer=superuser)
+
+
+def test_only_reviewers_approve(editor):
+    from tests.factories import UserFactory, in_group
+
+    other_editor = in_group(UserFactory(username="other"), "Editors")
+    update = log(editor)
+    with pytest.raises(WorkflowError, match="Only reviewers"):
+        update_approve(update=update, reviewer=other_editor)
+
+
+def test_a_draft_cannot_be_approved(editor, reviewer):
+    update = log(editor, submit=False)
+    with pytest.raises(WorkflowError, match="not awaiting review"):
+        update_approve(update=update, reviewer=reviewer)
+
+
+def test_an_older_update_approved_later_does_not_overwrite_a_newer_status(editor, reviewer):
+    newer = log(editor, status=Status.IMPLEMENTED, day=datetime.date(2022, 1, 1))
+    older = log(editor, status=Status.PLANNED, day=datetime.date(2012, 1, 1))
+    update_approve(update=newer, reviewer=reviewer)
+    update_approve(update=older, reviewer=reviewer)
+    assert cell_status() == Status.IMPLEMENTED
+
+
+def test_withdrawing_the_current_update_falls_back_to_the_previous_one(editor, reviewer, superuser):
+    first = log(editor, status=Status.PLANNED, day=datetime.date(2012, 1, 1))
+    second = log(editor, status=Status.IMPLEMENTED, day=datetime.date(2022, 1, 1))
+    update_approve(update=first, reviewer=reviewer)
+    update_approve(update=second, reviewer=reviewer)
+
+    update_withdraw(update=second, user=superuser, reason="Reported for the wrong country.")
+
+    second.refresh_from_db()
+    assert second.review_state == ReviewState.WITHDRAWN
+    assert second.withdrawn_by == superuser
+    assert second.withdrawal_reason == "Reported for the wrong country."
+    assert cell_status() == Status.PLANNED
+    update_withdraw(update=first, user=superuser, reason="Duplicate.")
+    assert cell_status() == Status.NO_INFORMATION
+
+
+def test_only_a_superuser_withdraws_and_only_with_a_reason(editor, reviewer, superuser):
+    update = log(editor)
+    update_approve(update=update, reviewer=reviewer)
+    with pytest.raises(WorkflowError, match="Only an administrator"):
+        update_withdraw(update=update, user=reviewer, reason="No.")
+    with pytest.raises(WorkflowError, match="reason"):
+        update_withdraw(update=update, user=superuser, reason="  ")
+    assert cell_status() == Status.IN_PROGRESS
+
+
+def test_a_returned_update_goes_back_to_its_author_with_the_comment(
+    editor, reviewer, django_capture_on_commit_callbacks
+):
+    update = log(editor)
+    with pytest.raises(WorkflowError, match="Say why"):
+        update_return(update=update, reviewer=reviewer, comment="")
+    with django_capture_on_commit_callbacks(execute=True):
+        update_return(update=update, reviewer=reviewer, comment="Add the law's number.")
+    update.refresh_from_db()
+    assert update.review_state == ReviewState.RETURNED
+    assert "Add the law's number." in mail.outbox[0].body
+
+    update_edit(update=update, author=editor, narrative="Law 2020-12 set up the mechanism.")
+    update_submit(update=update, author=editor)
+    update.refresh_from_db()
+    assert update.review_state == ReviewState.SUBMITTED
+    assert update.narrative == "Law 2020-12 set up the mechanism."
+
+
+def test_an_approved_update_is_never_edited(editor, reviewer):
+    update = log(editor)
+    update_approve(update=update, reviewer=reviewer)
+    with pytest.raises(WorkflowError, match="can no longer be edited"):
+        update_edit(update=update, author=editor, narrative="Rewritten history.")
+    update.refresh_from_db()
+    assert update.narrative == "A national review mechanism was set up."
+
+
+def test_only_the_author_edits_an_update(editor, scoped_editor):
+    update = log(editor, submit=False)
+    with pytest.raises(WorkflowError, match="Only the author"):
+        update_edit(update=update, author=scoped_editor, narrative="Not mine.")
+
+
+def test_an_editor_logs_only_for_the_states_assigned_to_them(scoped_editor):
+    log(scoped_editor, cell=followup("R03", "FRA"))
+    with pytest.raises(WorkflowError, match="outside the Member States assigned to you"):
+        log(scoped_editor, cell=followup("R03", "NGA"))
+    assert ProgressUpdate.objects.filter(followup__state__iso3="NGA").count() == 0
+
+
+def test_only_editors_log_updates(reviewer):
+    with pytest.raises(WorkflowError, match="Only editors"):
+        log(reviewer)
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_every_step_is_in_the_history_with_who_did_it(editor, reviewer, superuser):
+    update = log(editor, submit=False)
+    update_submit(update=update, author=editor)
+    update_approve(update=update, reviewer=reviewer)
+    update_withdraw(update=update, user=superuser, reason="Duplicate entry.")
+    steps = list(
+        update.history.order_by("history_date").values_list(
+            "history_user__username", "review_state"
+        )
+    )
+    assert steps == [
+        ("editor", "draft"),
+        ("editor", "submitted"),
+        ("reviewer", "approved"),
+        ("root", "withdrawn"),
+    ]
+    cell = followup("R03", "FRA")
+    assert cell.history.filter(history_user=reviewer, current_status=Status.IN_PROGRESS).exists()
+
+
+def test_a_failed_mail_server_does_not_undo_an_approval(
+    editor, reviewer, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = 1  # nothing listens there
+    update = log(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        update_approve(update=update, reviewer=reviewer)
+    assert cell_status() == Status.IN_PROGRESS
