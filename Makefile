@@ -38,7 +38,7 @@ install: $(STAMPS)/python $(STAMPS)/node
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed
+	$(BIN)/python manage.py seed --create-only
 	@$(BIN)/python manage.py dev_login
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

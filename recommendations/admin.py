@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,7 +18,6 @@ from .models import (
     MemberState,
     ProgressUpdate,
     Recommendation,
-    ReviewState,
     SourceDocument,
     Theme,
 )
@@ -28,6 +28,20 @@ from .services import (
     update_return,
     update_withdraw,
 )
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History pages show who changed what and when; reverting from them is refused.
+
+    django-simple-history saves a POST to a history page after checking only the view
+    permission, which would let a reviewer rewrite an approved update or a cell's status
+    behind the services' back.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Reverting from history is disabled.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Theme, Actor)
@@ -50,7 +64,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(HistoryAdmin):
     list_display = ["code", "title", "source_document", "source_reference", "theme_list"]
     list_filter = ["source_document", "themes", "actors", "instruments"]
     search_fields = ["code", "title", "text", "source_reference"]
@@ -71,14 +85,14 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(SimpleHistoryAdmin):
+class MemberStateAdmin(HistoryAdmin):
     list_display = ["name", "iso3", "regional_group", "membership"]
     list_filter = ["regional_group", "membership"]
     search_fields = ["name", "iso3"]
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
+class FollowUpAdmin(HistoryAdmin):
     """Cells are created by the seed and their status by approvals: read-only here."""
 
     list_display = ["recommendation", "state", "current_status", "status_date"]
@@ -101,7 +115,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(HistoryAdmin):
     """The reviewers' desk: filter, search, then Approve or Return to author.
 
     Nothing here edits or deletes an update: the form is read-only and every action calls the
@@ -140,11 +154,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        # Drafts are their author's business until submitted.
-        return queryset.exclude(Q(review_state=ReviewState.DRAFT) & ~Q(reported_by=request.user))
+        return super().get_queryset(request).visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
@@ -183,7 +193,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
                 if done:
                     self.message_user(
                         request,
-                        f"{verb} {len(done)} update(s): {', '.join(done)}.",
+                        f"{verb} {len(done)} update{pluralize(len(done))}: {', '.join(done)}.",
                         messages.SUCCESS,
                     )
                 return None
@@ -194,7 +204,9 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
                 **self.admin_site.each_context(request),
                 "title": title,
                 "opts": self.model._meta,
-                "updates": queryset.select_related("followup__recommendation", "followup__state"),
+                "updates": queryset.select_related(
+                    "followup__recommendation", "followup__state", "reported_by"
+                ),
                 "form": form,
                 "action": request.POST.get("action"),
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -1,9 +1,9 @@
 """Input validation only; every write is handed to a service."""
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import Div, Field, Layout
 from django import forms
-from django.utils import timezone
 
 from .models import (
     AssessmentSource,
@@ -73,27 +73,27 @@ class ProgressUpdateForm(forms.Form):
             "narrative",
             "evidence",
             Div(
-                Submit("action", "Save draft", css_class="btn-outline-primary"),
-                Submit("action", "Submit for review", css_class="btn-primary"),
+                StrictButton(
+                    "Save draft",
+                    type="submit",
+                    name="action",
+                    value="draft",
+                    css_class="btn btn-outline-primary",
+                ),
+                StrictButton(
+                    "Submit for review",
+                    type="submit",
+                    name="action",
+                    value="submit",
+                    css_class="btn btn-primary",
+                ),
                 css_class="d-flex flex-wrap gap-2",
             ),
         )
 
-    def clean_effective_date(self):
-        value = self.cleaned_data["effective_date"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("The date a status took effect cannot be in the future.")
-        return value
-
-    def clean_narrative(self):
-        value = self.cleaned_data["narrative"].strip()
-        if not value:
-            raise forms.ValidationError("Describe what happened.")
-        return value
-
     @property
     def wants_submit(self) -> bool:
-        return self.data.get("action") == "Submit for review"
+        return self.data.get("action") == "submit"
 
     def update_fields(self) -> dict:
         """The cleaned values as the services take them."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -208,8 +208,9 @@ class MemberStateQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        scoped = self.filter(editor_scopes__user=user)
-        return scoped if scoped.exists() else self.all()
+        if EditorScope.objects.filter(user=user, states__isnull=False).exists():
+            return self.filter(editor_scopes__user=user)
+        return self.all()
 
     def members(self) -> MemberStateQuerySet:
         return self.filter(membership=Membership.MEMBER)
@@ -335,6 +336,18 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def approved(self) -> ProgressUpdateQuerySet:
         return self.filter(review_state=ReviewState.APPROVED)
 
+    def visible_to(self, user) -> ProgressUpdateQuerySet:
+        """Approved updates are public; authors see their own; reviewers see everything but
+        other people's drafts; administrators see all."""
+        if not user.is_authenticated:
+            return self.approved()
+        if user.is_superuser:
+            return self.all()
+        visible = Q(review_state=ReviewState.APPROVED) | Q(reported_by=user)
+        if user.has_perm("recommendations.review_progressupdate"):
+            visible |= ~Q(review_state=ReviewState.DRAFT)
+        return self.filter(visible)
+
     def awaiting_review(self) -> ProgressUpdateQuerySet:
         return self.filter(review_state=ReviewState.SUBMITTED)
 
@@ -370,14 +383,17 @@ def validate_evidence_links(value: str) -> None:
 class ProgressUpdate(models.Model):
     """A log entry against a follow-up cell. It counts only once a reviewer has approved it."""
 
-    followup = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="updates")
+    followup = models.ForeignKey(
+        FollowUp, on_delete=models.PROTECT, related_name="updates", verbose_name="follow-up cell"
+    )
     status = models.CharField(max_length=30, choices=Status.choices)
     effective_date = models.DateField(help_text="The date the status took effect.")
-    narrative = models.TextField(max_length=10_000)
+    # TextField's max_length only sizes the widget; the validators make full_clean enforce it.
+    narrative = models.TextField(max_length=10_000, validators=[MaxLengthValidator(10_000)])
     evidence = models.TextField(
         blank=True,
         max_length=5_000,
-        validators=[validate_evidence_links],
+        validators=[MaxLengthValidator(5_000), validate_evidence_links],
         help_text="Links to evidence, one http(s) URL per line.",
     )
     source = models.CharField(
@@ -398,7 +414,9 @@ class ProgressUpdate(models.Model):
         related_name="reviewed_updates",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True, max_length=2_000)
+    review_comment = models.TextField(
+        blank=True, max_length=2_000, validators=[MaxLengthValidator(2_000)]
+    )
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -407,7 +425,9 @@ class ProgressUpdate(models.Model):
         related_name="withdrawn_updates",
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_reason = models.TextField(blank=True, max_length=2_000)
+    withdrawal_reason = models.TextField(
+        blank=True, max_length=2_000, validators=[MaxLengthValidator(2_000)]
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -465,18 +485,6 @@ class ProgressUpdate(models.Model):
     def is_editable(self) -> bool:
         """Only drafts and returned updates change; an approved one is corrected by a new update."""
         return self.review_state in (ReviewState.DRAFT, ReviewState.RETURNED)
-
-    def is_visible_to(self, user) -> bool:
-        """Approved updates are public; the rest only to their author, reviewers and admins."""
-        if self.review_state == ReviewState.APPROVED:
-            return True
-        if not user.is_authenticated:
-            return False
-        if user.pk == self.reported_by_id or user.is_superuser:
-            return True
-        return self.review_state != ReviewState.DRAFT and user.has_perm(
-            "recommendations.review_progressupdate"
-        )
 
     @property
     def status_enum(self) -> Status:

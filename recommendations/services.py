@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     Actor,
@@ -119,6 +120,7 @@ def _upsert(
     lookup: dict[str, Any],
     values: dict[str, Any],
     where: str,
+    create_only: bool = False,
 ) -> tuple[models.Model, str]:
     """Create or update one row; save only if a value differs, so re-runs write nothing."""
     instance = model.objects.filter(**lookup).first()
@@ -126,7 +128,7 @@ def _upsert(
     if instance is None:
         instance = model(**lookup, **values)
         outcome = "created"
-    else:
+    elif not create_only:
         for name, value in values.items():
             if getattr(instance, name) != value:
                 setattr(instance, name, value)
@@ -169,13 +171,14 @@ def _slugs(record: dict[str, Any], key: str, known: dict[str, models.Model], whe
 
 
 @transaction.atomic
-def catalogue_seed(*, data_dir: Path) -> SeedReport:
+def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
     """Load documents, themes, actors, instruments, recommendations and states; add missing cells.
 
     Idempotent: a record whose data has not changed is not saved (and so writes no history row).
     Records present in the database but gone from the files are reported, never deleted, because
     logged follow-up may point at them. Progress updates are never touched. Any error rolls the
-    whole run back.
+    whole run back. ``create_only`` adds what is missing and leaves existing records as they
+    are, so edits made in the admin survive (``make run`` seeds this way).
     """
     report = SeedReport()
     by_slug: dict[type[models.Model], dict[str, models.Model]] = {}
@@ -193,7 +196,9 @@ def catalogue_seed(*, data_dir: Path) -> SeedReport:
                 raise SeedDataError(f"{where}: slug {slug!r} appears twice.")
             values = {name: record.get(name, "") or "" for name in fields}
             values["order"] = order
-            instance, outcome = _upsert(model, lookup={"slug": slug}, values=values, where=where)
+            instance, outcome = _upsert(
+                model, lookup={"slug": slug}, values=values, where=where, create_only=create_only
+            )
             known[slug] = instance
             report.record(label, outcome)
         by_slug[model] = known
@@ -219,13 +224,21 @@ def catalogue_seed(*, data_dir: Path) -> SeedReport:
         values = {name: str(record.get(name) or "").strip() for name in RECOMMENDATION_FIELDS}
         values.update(source_document=documents[0], order=order)
         recommendation, outcome = _upsert(
-            Recommendation, lookup={"code": code}, values=values, where=where
+            Recommendation,
+            lookup={"code": code},
+            values=values,
+            where=where,
+            create_only=create_only,
         )
-        m2m_changed = [
-            _set_m2m(recommendation, "themes", themes),
-            _set_m2m(recommendation, "actors", actors),
-            _set_m2m(recommendation, "instruments", instruments),
-        ]
+        m2m_changed = (
+            []
+            if create_only and outcome == "unchanged"
+            else [
+                _set_m2m(recommendation, "themes", themes),
+                _set_m2m(recommendation, "actors", actors),
+                _set_m2m(recommendation, "instruments", instruments),
+            ]
+        )
         if outcome == "unchanged" and any(m2m_changed):
             outcome = "updated"
         report.record("recommendations", outcome)
@@ -239,7 +252,13 @@ def catalogue_seed(*, data_dir: Path) -> SeedReport:
             raise SeedDataError(f"{where}: iso3 {iso3} appears twice.")
         isos.add(iso3)
         values = {name: row.get(name, "") for name in STATE_FIELDS}
-        _, outcome = _upsert(MemberState, lookup={"iso3": iso3}, values=values, where=where)
+        _, outcome = _upsert(
+            MemberState,
+            lookup={"iso3": iso3},
+            values=values,
+            where=where,
+            create_only=create_only,
+        )
         report.record("member states", outcome)
 
     report.not_in_files = {
@@ -264,7 +283,7 @@ def followups_ensure_grid() -> int:
         for state_id in state_ids
         if (rec_id, state_id) not in existing
     ]
-    FollowUp.objects.bulk_create(missing, batch_size=1000)
+    bulk_create_with_history(missing, FollowUp, batch_size=1000)
     return len(missing)
 
 
@@ -303,7 +322,7 @@ class WorkflowError(Exception):
 
 
 REVIEW_PERMISSION = "recommendations.review_progressupdate"
-EDITABLE_FIELDS = ["followup", "status", "effective_date", "narrative", "evidence", "source"]
+EDITABLE_FIELDS = ["status", "effective_date", "narrative", "evidence", "source"]
 
 
 def followup_for(*, recommendation: Recommendation, state: MemberState) -> FollowUp:
@@ -335,7 +354,8 @@ def _save(update: ProgressUpdate, *, user, reason: str) -> ProgressUpdate:
 def update_log(
     *,
     author,
-    followup: FollowUp,
+    recommendation: Recommendation,
+    state: MemberState,
     status: str,
     effective_date,
     narrative: str,
@@ -344,6 +364,7 @@ def update_log(
     submit: bool = False,
 ) -> ProgressUpdate:
     """An editor logs a new update, as a draft or straight into review."""
+    followup = followup_for(recommendation=recommendation, state=state)
     _check_can_log(user=author, followup=followup)
     update = ProgressUpdate(
         followup=followup,
@@ -361,19 +382,38 @@ def update_log(
 
 
 def _locked(update: ProgressUpdate) -> ProgressUpdate:
-    """Re-read the update under a row lock, so two people acting at once see each other's work."""
+    """Re-read the update under a row lock (its row only), so two people acting at once see
+    each other's work."""
     return (
-        ProgressUpdate.objects.select_for_update()
-        .select_related("followup__state")
+        ProgressUpdate.objects.select_for_update(of=("self",))
+        .select_related("followup__state", "followup__recommendation")
         .get(pk=update.pk)
     )
 
 
+def _locked_with_cell(update: ProgressUpdate) -> tuple[ProgressUpdate, FollowUp]:
+    """Lock the update's cell, then the update: the same order on every path, so concurrent
+    reviews of one cell queue instead of deadlocking. The cell is read from the database, not
+    from the caller's copy, which may predate an edit that moved the update to another cell."""
+    followup_id = ProgressUpdate.objects.filter(pk=update.pk).values("followup_id")
+    followup = FollowUp.objects.select_for_update().get(pk__in=followup_id)
+    update = _locked(update)
+    if update.followup_id != followup.pk:
+        raise WorkflowError(f"Update #{update.pk} changed meanwhile; reload it and try again.")
+    return update, followup
+
+
 @transaction.atomic
 def update_edit(
-    *, update: ProgressUpdate, author, submit: bool = False, **changes
+    *,
+    update: ProgressUpdate,
+    author,
+    submit: bool = False,
+    recommendation: Recommendation | None = None,
+    state: MemberState | None = None,
+    **changes,
 ) -> ProgressUpdate:
-    """The author changes a draft or returned update, and may (re)submit it."""
+    """The author changes a draft or returned update (its cell too), and may (re)submit it."""
     update = _locked(update)
     if update.reported_by_id != author.pk:
         raise WorkflowError("Only the author of an update may edit it.")
@@ -385,6 +425,11 @@ def update_edit(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise WorkflowError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    if recommendation or state:
+        update.followup = followup_for(
+            recommendation=recommendation or update.followup.recommendation,
+            state=state or update.followup.state,
+        )
     for name, value in changes.items():
         setattr(update, name, value)
     _check_can_log(user=author, followup=update.followup)
@@ -421,8 +466,7 @@ def update_approve(*, update: ProgressUpdate, reviewer, comment: str = "") -> Pr
     The cell is locked first, then the update, in the same order on every path, so two reviewers
     approving updates of one cell at once serialise instead of overwriting each other's status.
     """
-    followup = FollowUp.objects.select_for_update().get(pk=update.followup_id)
-    update = _locked(update)
+    update, followup = _locked_with_cell(update)
     _check_reviewer(update=update, reviewer=reviewer)
     update.review_state = ReviewState.APPROVED
     update.reviewed_by = reviewer
@@ -457,8 +501,7 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     recomputed."""
     if not user.is_superuser:
         raise WorkflowError("Only an administrator may withdraw an approved update.")
-    followup = FollowUp.objects.select_for_update().get(pk=update.followup_id)
-    update = _locked(update)
+    update, followup = _locked_with_cell(update)
     if update.review_state != ReviewState.APPROVED:
         raise WorkflowError(
             f"Update #{update.pk} is not approved; only approved updates are withdrawn."
@@ -509,7 +552,7 @@ def _notify_author(update: ProgressUpdate, outcome: str) -> None:
 EDITORS = "Editors"
 REVIEWERS = "Reviewers"
 ROLE_PERMISSIONS = {
-    EDITORS: ["add_progressupdate", "view_progressupdate"],
+    EDITORS: ["add_progressupdate"],
     REVIEWERS: [
         "view_progressupdate",
         "review_progressupdate",

@@ -24,11 +24,8 @@ class UpdateFormMixin(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        followup = services.followup_for(
-            recommendation=form.cleaned_data["recommendation"], state=form.cleaned_data["state"]
-        )
         try:
-            update = self.write(form, followup)
+            update = self.write(form)
         except services.WorkflowError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -51,10 +48,11 @@ class UpdateCreateView(UpdateFormMixin):
             "state": self.request.GET.get("state", "").strip().upper()[:3],
         }
 
-    def write(self, form, followup):
+    def write(self, form):
         return services.update_log(
             author=self.request.user,
-            followup=followup,
+            recommendation=form.cleaned_data["recommendation"],
+            state=form.cleaned_data["state"],
             submit=form.wants_submit,
             **form.update_fields(),
         )
@@ -85,11 +83,12 @@ class UpdateEditView(UpdateFormMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(update=self.update, **kwargs)
 
-    def write(self, form, followup):
+    def write(self, form):
         return services.update_edit(
             update=self.update,
             author=self.request.user,
-            followup=followup,
+            recommendation=form.cleaned_data["recommendation"],
+            state=form.cleaned_data["state"],
             submit=form.wants_submit,
             **form.update_fields(),
         )
@@ -123,10 +122,9 @@ class UpdateDetailView(DetailView):
     context_object_name = "update"
 
     def get_object(self, queryset=None):
-        update = get_object_or_404(ProgressUpdate.objects.for_listing(), pk=self.kwargs["pk"])
-        if not update.is_visible_to(self.request.user):
-            raise Http404("No such update.")
-        return update
+        return get_object_or_404(
+            ProgressUpdate.objects.visible_to(self.request.user).for_listing(), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         update = self.object

@@ -14,6 +14,8 @@ urlpatterns = [
     ),
     path("states/", views.StateListView.as_view(), name="state-list"),
     path("states/<str:iso3>/", views.StateDetailView.as_view(), name="state-detail"),
+    path("updates/", views.UpdateListView.as_view(), name="update-list"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("updates/new/", update_views.UpdateCreateView.as_view(), name="update-create"),
     path("updates/mine/", update_views.MyUpdatesView.as_view(), name="my-updates"),
     path("updates/<int:pk>/", update_views.UpdateDetailView.as_view(), name="update-detail"),

@@ -1,34 +1,112 @@
-"""Thin views: pick a queryset, render it as a page or, with ``?format=csv``, as a CSV file."""
+"""Thin views: pick a queryset, apply a FilterSet, render a page, its htmx fragment or its CSV."""
+
+from collections import defaultdict
 
 from django.db.models import Count
+from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView, TemplateView
+from django.utils.functional import cached_property
+from django.views.generic import ListView, TemplateView
 
+from . import charts
 from .csv_export import csv_response
-from .models import FollowUp, MemberState, ProgressUpdate, Recommendation, Status
+from .filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter, months_ago
+from .models import (
+    FollowUp,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    RegionalGroup,
+    ReviewState,
+    Status,
+    Theme,
+)
+
+MAX_PAGE_SIZE = 200
 
 
-class CsvListMixin:
-    """``?format=csv`` answers with exactly the rows the page lists, streamed."""
+def status_counts(cells, key: str | None = None):
+    """Counts of cells per status, as [(Status, n)] on the whole scale; with ``key``, a dict
+    of such lists per value of that field. One aggregate query either way."""
+    fields = [key, "current_status"] if key else ["current_status"]
+    rows = cells.values(*fields).annotate(n=Count("id")).order_by()
+    if key is None:
+        counts = {row["current_status"]: row["n"] for row in rows}
+        return [(status, counts.get(status.value, 0)) for status in Status]
+    grouped: dict = defaultdict(dict)
+    for row in rows:
+        grouped[row[key]][row["current_status"]] = row["n"]
+    return {
+        value: [(status, counts.get(status.value, 0)) for status in Status]
+        for value, counts in grouped.items()
+    }
 
+
+class FilteredListView(ListView):
+    """A list driven by a FilterSet, with a capped page size, an htmx fragment and a CSV export.
+
+    The page and the fragment render from the same results template; ``?format=csv`` streams
+    exactly the filtered rows, unpaginated.
+    """
+
+    filterset_class: type
+    results_template: str
+    paginate_by = 50
     csv_filename: str
     csv_header: list[str]
 
+    def base_queryset(self):
+        raise NotImplementedError  # pragma: no cover
+
     def csv_row(self, obj) -> list:
-        raise NotImplementedError  # pragma: no cover - each list view names its columns
+        raise NotImplementedError  # pragma: no cover
+
+    def filterset_kwargs(self) -> dict:
+        return {}
+
+    @cached_property
+    def filterset(self):
+        return self.filterset_class(
+            self.request.GET or None,
+            queryset=self.base_queryset(),
+            request=self.request,
+            **self.filterset_kwargs(),
+        )
+
+    def get_queryset(self):
+        return self.filterset.qs
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", self.paginate_by))
+        except ValueError:
+            return self.paginate_by
+        return min(max(size, 1), MAX_PAGE_SIZE)
+
+    def paginate_queryset(self, queryset, page_size):
+        # An out-of-range or malformed page shows the last or first page instead of a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return [self.results_template]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter=self.filterset, results_template=self.results_template, **kwargs
+        )
 
     def render_to_response(self, context, **response_kwargs):
         if self.request.GET.get("format") == "csv":
-            queryset = self.get_queryset()
-            rows = (self.csv_row(obj) for obj in queryset.iterator(chunk_size=2000))
+            rows = (self.csv_row(obj) for obj in self.csv_rows())
             return csv_response(filename=self.csv_filename, header=self.csv_header, rows=rows)
         return super().render_to_response(context, **response_kwargs)
 
-
-def status_distribution(cells) -> list[tuple[Status, int]]:
-    """(status, count) for every status on the scale, from a queryset of cells."""
-    counts = dict(cells.values_list("current_status").annotate(n=Count("id")).order_by())
-    return [(status, counts.get(status.value, 0)) for status in Status]
+    def csv_rows(self):
+        return self.get_queryset().iterator(chunk_size=2000)
 
 
 class HomeView(TemplateView):
@@ -43,8 +121,10 @@ class HomeView(TemplateView):
         )
 
 
-class RecommendationListView(CsvListMixin, ListView):
+class RecommendationListView(FilteredListView):
+    filterset_class = RecommendationFilter
     template_name = "recommendations/recommendation_list.html"
+    results_template = "recommendations/partials/recommendation_results.html"
     context_object_name = "recommendations"
     csv_filename = "recommendations.csv"
     csv_header = [
@@ -58,8 +138,12 @@ class RecommendationListView(CsvListMixin, ListView):
         "instruments",
     ]
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Recommendation.objects.with_tags()
+
+    def csv_rows(self):
+        # The catalogue is small; prefetching its tags needs the whole queryset, not iterator().
+        return self.get_queryset()
 
     def csv_row(self, rec):
         return [
@@ -73,62 +157,213 @@ class RecommendationListView(CsvListMixin, ListView):
             "; ".join(str(instrument) for instrument in rec.instruments.all()),
         ]
 
-    def render_to_response(self, context, **response_kwargs):
-        if self.request.GET.get("format") == "csv":
-            # Prefetching needs the whole (small) catalogue at once; iterator() would drop it.
-            rows = (self.csv_row(rec) for rec in self.get_queryset())
-            return csv_response(filename=self.csv_filename, header=self.csv_header, rows=rows)
-        return super().render_to_response(context, **response_kwargs)
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["recommendations"]
+        distributions = status_counts(
+            FollowUp.objects.filter(recommendation__in=[rec.pk for rec in page]),
+            key="recommendation_id",
+        )
+        for rec in page:
+            rec.distribution = distributions.get(rec.pk, [])
+            rec.bar = charts.segments(rec.distribution)
+        return context
 
 
-class RecommendationDetailView(DetailView):
+class RecommendationDetailView(FilteredListView):
+    """One recommendation: its text and citation, and the table of states (the filtered list)."""
+
+    filterset_class = CellFilter
     template_name = "recommendations/recommendation_detail.html"
-    context_object_name = "recommendation"
+    results_template = "recommendations/partials/state_status_results.html"
+    context_object_name = "cells"
+    paginate_by = MAX_PAGE_SIZE
+    csv_header = ["state", "iso3", "regional_group", "current_status", "status_date"]
 
-    def get_object(self, queryset=None):
+    @cached_property
+    def recommendation(self):
         return get_object_or_404(Recommendation.objects.with_tags(), code=self.kwargs["code"])
 
+    @property
+    def csv_filename(self):
+        return f"{self.recommendation.code}-states.csv"
+
+    def base_queryset(self):
+        return self.recommendation.followups.select_related("state").order_by("state__name")
+
+    def filterset_kwargs(self):
+        return {"only": ["region", "status"]}
+
+    def csv_row(self, cell):
+        return [
+            cell.state.name,
+            cell.state.iso3,
+            cell.state.regional_group,
+            cell.current_status,
+            cell.status_date or "",
+        ]
+
     def get_context_data(self, **kwargs):
-        cells = self.object.followups.all()
+        rec = self.recommendation
         return super().get_context_data(
-            distribution=status_distribution(cells),
-            cells=cells.select_related("state").order_by("state__name"),
+            recommendation=rec,
+            distribution=status_counts(rec.followups.all()),
             timeline=ProgressUpdate.objects.approved()
-            .filter(followup__recommendation=self.object)
+            .filter(followup__recommendation=rec)
             .for_listing()
-            .latest_first()[:50],
+            .latest_first()[:20],
             **kwargs,
         )
 
 
-class StateListView(CsvListMixin, ListView):
+class StateListView(FilteredListView):
+    filterset_class = StateFilter
     template_name = "recommendations/state_list.html"
+    results_template = "recommendations/partials/state_results.html"
     context_object_name = "states"
+    paginate_by = MAX_PAGE_SIZE
     csv_filename = "member-states.csv"
     csv_header = ["name", "iso3", "regional_group", "membership"]
 
-    def get_queryset(self):
-        return MemberState.objects.all()
+    def base_queryset(self):
+        return MemberState.objects.order_by("name")
 
     def csv_row(self, state):
-        return [state.name, state.iso3, state.get_regional_group_display(), state.membership]
+        return [state.name, state.iso3, state.regional_group, state.membership]
 
 
-class StateDetailView(DetailView):
+class StateDetailView(TemplateView):
     template_name = "recommendations/state_detail.html"
-    context_object_name = "state"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(MemberState, iso3=self.kwargs["iso3"].upper())
 
     def get_context_data(self, **kwargs):
-        cells = FollowUp.objects.filter(state=self.object)
+        state = get_object_or_404(MemberState, iso3=self.kwargs["iso3"].upper()[:3])
+        cells = list(
+            FollowUp.objects.filter(state=state)
+            .select_related("recommendation")
+            .prefetch_related("recommendation__themes")
+            .order_by("recommendation__order")
+        )
+        by_theme = [
+            (theme, [cell for cell in cells if theme in cell.recommendation.themes.all()])
+            for theme in Theme.objects.all()
+        ]
         return super().get_context_data(
-            distribution=status_distribution(cells),
-            cells=cells.select_related("recommendation").order_by("recommendation__order"),
+            state=state,
+            cells=cells,
+            by_theme=[(theme, group) for theme, group in by_theme if group],
+            distribution=status_counts(FollowUp.objects.filter(state=state)),
             timeline=ProgressUpdate.objects.approved()
-            .filter(followup__state=self.object)
+            .filter(followup__state=state)
             .for_listing()
-            .latest_first()[:50],
+            .latest_first()[:20],
+            **kwargs,
+        )
+
+
+class UpdateListView(FilteredListView):
+    """The progress log, newest first: approved updates for everyone; reviewers can also
+    filter by review state."""
+
+    filterset_class = UpdateFilter
+    template_name = "recommendations/update_list.html"
+    results_template = "recommendations/partials/update_results.html"
+    context_object_name = "updates"
+    csv_filename = "progress-updates.csv"
+    csv_header = [
+        "id",
+        "effective_date",
+        "recommendation",
+        "recommendation_title",
+        "state",
+        "iso3",
+        "regional_group",
+        "status",
+        "source",
+        "narrative",
+        "evidence",
+        "reported_by",
+        "review_state",
+        "reviewed_at",
+    ]
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.request.user.has_perm("recommendations.review_progressupdate")
+
+    def base_queryset(self):
+        updates = ProgressUpdate.objects.for_listing().latest_first()
+        if self.is_reviewer and not self.request.user.is_superuser:
+            updates = updates.exclude(review_state=ReviewState.DRAFT)
+        return updates
+
+    def filterset_kwargs(self):
+        return {"reviewer": self.is_reviewer}
+
+    def csv_row(self, update):
+        cell = update.followup
+        return [
+            update.pk,
+            update.effective_date,
+            cell.recommendation.code,
+            cell.recommendation.title,
+            cell.state.name,
+            cell.state.iso3,
+            cell.state.regional_group,
+            update.status,
+            update.source,
+            update.narrative,
+            " ".join(update.evidence_links),
+            update.reported_by.get_username(),
+            update.review_state,
+            update.reviewed_at or "",
+        ]
+
+
+class DashboardView(TemplateView):
+    """Status counts per recommendation, theme and regional group, their movement over time and
+    the cells gone stale, for the cells the filters select."""
+
+    template_name = "recommendations/dashboard.html"
+    stale_months = 24
+
+    def get_context_data(self, **kwargs):
+        filterset = CellFilter(self.request.GET or None, queryset=FollowUp.objects.all())
+        cells = filterset.qs
+        by_rec = status_counts(cells, key="recommendation_id")
+        recommendations = [
+            (rec, by_rec[rec.pk])
+            for rec in Recommendation.objects.only("code", "title", "order")
+            if rec.pk in by_rec
+        ]
+        by_theme = status_counts(cells, key="recommendation__themes__slug")
+        themes = [(t, by_theme[t.slug]) for t in Theme.objects.all() if t.slug in by_theme]
+        by_region = status_counts(cells, key="state__regional_group")
+        regions = [
+            (group, by_region[group.value]) for group in RegionalGroup if group.value in by_region
+        ]
+        yearly = (
+            ProgressUpdate.objects.approved()
+            .filter(followup__in=cells.values("pk"))
+            .annotate(year=ExtractYear("effective_date"))
+            .values("year", "status")
+            .annotate(n=Count("id"))
+            .order_by("year")
+        )
+        stale_since = months_ago(self.stale_months)
+        stale = cells.filter(status_date__lt=stale_since)
+        heat_max = max((n for _, row in recommendations for _, n in row), default=0)
+        return super().get_context_data(
+            filter=filterset,
+            total=sum(n for _, n in status_counts(cells)),
+            matrix=[(rec, charts.heat(row, heat_max)) for rec, row in recommendations],
+            themes=themes,
+            regions=regions,
+            chart=charts.stacked_bars(list(yearly)),
+            stale_count=stale.count(),
+            stale_cells=stale.select_related("recommendation", "state").order_by("status_date")[
+                :20
+            ],
+            stale_months=self.stale_months,
+            statuses=list(Status),
             **kwargs,
         )

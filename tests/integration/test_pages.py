@@ -114,7 +114,7 @@ def test_states_csv_has_the_documented_columns(client):
     assert france == {
         "name": "France",
         "iso3": "FRA",
-        "regional_group": RegionalGroup.WESTERN_EUROPEAN_OTHERS.label,
+        "regional_group": "western-european-others",
         "membership": "member",
     }
 
@@ -131,7 +131,20 @@ def test_an_unknown_format_renders_the_page(client):
     assert response["Content-Type"].startswith("text/html")
 
 
-def add_states(count: int) -> None:
+def add_states_and_recommendations(count: int) -> None:
+    """More rows everywhere: states, recommendations (tagged) and their cells."""
+    template = Recommendation.objects.get(code="R01")
+    for n in range(count // 10):
+        rec = Recommendation.objects.create(
+            code=f"R{900 + n}",
+            title=f"Extra {n}",
+            text="Extra.",
+            source_document=template.source_document,
+            source_reference="para. 1",
+            order=900 + n,
+        )
+        rec.themes.set(template.themes.all())
+        rec.actors.set(template.actors.all())
     MemberState.objects.bulk_create(
         MemberState(
             name=f"Testland {n}",
@@ -167,7 +180,7 @@ def test_query_count_does_not_grow_with_the_data(client, url):
         return len(ctx)
 
     small = count_queries()
-    add_states(60)
+    add_states_and_recommendations(60)
     for n in range(5):
         ProgressUpdateFactory(followup=followup("R03", "FRA"), approved=True, narrative=f"n{n}")
     assert count_queries() == small

@@ -37,7 +37,7 @@ def post_log(client, state):
             "effective_date": "2020-01-01",
             "narrative": "Planned.",
             "source": "government",
-            "action": "Submit for review",
+            "action": "submit",
         },
     )
 
@@ -105,7 +105,7 @@ def review(client, action, update, comment="Reason given."):
         ("editor", "return_to_author", ReviewState.SUBMITTED),
         ("reviewer", "return_to_author", ReviewState.RETURNED),
         ("superuser", "return_to_author", ReviewState.RETURNED),
-        ("reviewer", "withdraw", ReviewState.SUBMITTED),
+        ("scoped_editor", "return_to_author", ReviewState.SUBMITTED),
     ],
 )
 def test_reviewing_in_the_admin(as_role, role, action, outcome, author):
@@ -134,7 +134,16 @@ def test_returning_without_a_comment_is_refused(client, reviewer, author):
     assert update.review_state == ReviewState.SUBMITTED
 
 
-@pytest.mark.parametrize(("role", "withdrawn"), [("reviewer", False), ("superuser", True)])
+@pytest.mark.parametrize(
+    ("role", "withdrawn"),
+    [
+        ("anonymous", False),
+        ("editor", False),
+        ("scoped_editor", False),
+        ("reviewer", False),
+        ("superuser", True),
+    ],
+)
 def test_only_a_superuser_withdraws_an_approved_update(
     as_role, role, withdrawn, author, second_reviewer
 ):
@@ -211,3 +220,48 @@ def test_history_pages_show_who_changed_what(client, superuser, author, second_r
     response = client.get(f"/admin/recommendations/followup/{cell.pk}/history/")
     assert response.status_code == 200
     assert "reviewer2" in response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nobody_reverts_an_update_or_a_cell_from_its_history_page(
+    as_role, role, author, second_reviewer
+):
+    """History pages are read-only: a revert would bypass four-eyes and the status rule."""
+    update = ProgressUpdateFactory(
+        reported_by=author, review_state=ReviewState.SUBMITTED, status=Status.IMPLEMENTED
+    )
+    update_approve(update=update, reviewer=second_reviewer)
+    cell = update.followup
+    first_version = update.history.earliest("history_date").history_id
+    cell_version = cell.history.earliest("history_date").history_id
+    client = as_role(role)
+
+    client.post(f"{CHANGELIST}{update.pk}/history/{first_version}/", {"_save": "1"})
+    client.post(
+        f"/admin/recommendations/followup/{cell.pk}/history/{cell_version}/", {"_save": "1"}
+    )
+
+    update.refresh_from_db()
+    cell.refresh_from_db()
+    assert update.review_state == ReviewState.APPROVED
+    assert cell.current_status == Status.IMPLEMENTED
+
+
+def test_a_reviewer_cannot_edit_the_catalogue(client, reviewer):
+    from recommendations.models import Recommendation
+
+    rec = Recommendation.objects.get(code="R01")
+    client.force_login(reviewer)
+    response = client.post(
+        f"/admin/recommendations/recommendation/{rec.pk}/change/", {"title": "Hijacked"}
+    )
+    assert response.status_code == 403
+    rec.refresh_from_db()
+    assert rec.title != "Hijacked"
+
+
+def test_editors_do_not_see_the_progress_log_in_the_admin(client, editor):
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    assert client.get(CHANGELIST).status_code == 403

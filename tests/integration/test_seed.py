@@ -88,6 +88,38 @@ def test_reseeding_never_touches_logged_updates(data_dir):
     assert cell.current_status == Status.PLANNED
 
 
+def test_create_only_adds_what_is_missing_and_keeps_admin_edits(data_dir):
+    Recommendation.objects.filter(code="R01").update(title="Edited in the admin")
+    path = data_dir / "recommendations.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n- code: R99\n  title: New\n  text: New ask.\n  source_document: summary\n"
+        "  source_reference: para. 21\n  themes: [partnership]\n  actors: [icat]\n",
+        encoding="utf-8",
+    )
+
+    report = catalogue_seed(data_dir=data_dir, create_only=True)
+
+    assert Recommendation.objects.get(code="R01").title == "Edited in the admin"
+    assert Recommendation.objects.filter(code="R99").exists()
+    assert report.counts["recommendations"]["created"] == 1
+    assert report.counts["recommendations"]["updated"] == 0
+    assert report.cells_created == MemberState.objects.count()
+
+
+def test_a_failing_seed_leaves_no_half_written_catalogue(data_dir):
+    (data_dir / "member_states.csv").write_text(
+        "name,iso3,regional_group,membership\nAtlantis,ATL,atlantic,member\n", encoding="utf-8"
+    )
+    path = data_dir / "recommendations.yaml"
+    title = Recommendation.objects.get(code="R01").title
+    path.write_text(path.read_text(encoding="utf-8").replace(title, "Half-written", 1), "utf-8")
+    with pytest.raises(CommandError, match="member_states.csv, line 2"):
+        call_command("seed", data_dir=data_dir, stdout=io.StringIO())
+    assert Recommendation.objects.get(code="R01").title == title
+    assert not MemberState.objects.filter(iso3="ATL").exists()
+
+
 def test_an_unknown_theme_aborts_the_seed_and_changes_nothing(data_dir):
     path = data_dir / "recommendations.yaml"
     text = path.read_text(encoding="utf-8")

@@ -23,9 +23,11 @@ pytestmark = pytest.mark.django_db
 def log(
     author, *, status=Status.IN_PROGRESS, day=datetime.date(2020, 5, 1), cell=None, submit=True
 ):
+    cell = cell or followup("R03", "FRA")
     return update_log(
         author=author,
-        followup=cell or followup("R03", "FRA"),
+        recommendation=cell.recommendation,
+        state=cell.state,
         status=status,
         effective_date=day,
         narrative="A national review mechanism was set up.",
@@ -203,3 +205,44 @@ def test_a_failed_mail_server_does_not_undo_an_approval(
     with django_capture_on_commit_callbacks(execute=True):
         update_approve(update=update, reviewer=reviewer)
     assert cell_status() == Status.IN_PROGRESS
+
+
+def test_an_approval_from_a_stale_copy_updates_the_cell_the_update_is_in_now(
+    editor, reviewer, second_reviewer
+):
+    """A returned update moved to another state and resubmitted: approving the copy a reviewer
+    loaded before the move still sets the status of the state it now belongs to."""
+    stale_copy = log(editor, status=Status.IMPLEMENTED)
+    update_return(update=stale_copy, reviewer=reviewer, comment="Wrong country?")
+    fresh = ProgressUpdate.objects.get(pk=stale_copy.pk)
+    update_edit(update=fresh, author=editor, state=followup("R03", "DEU").state, submit=True)
+
+    update_approve(update=stale_copy, reviewer=second_reviewer)
+
+    assert cell_status("R03", "DEU") == Status.IMPLEMENTED
+    assert cell_status("R03", "FRA") == Status.NO_INFORMATION
+
+
+def test_an_editor_cannot_move_their_update_outside_their_scope(scoped_editor):
+    update = log(scoped_editor, submit=False)
+    with pytest.raises(WorkflowError, match="outside the Member States assigned to you"):
+        update_edit(update=update, author=scoped_editor, state=followup("R03", "NGA").state)
+    update.refresh_from_db()
+    assert update.followup.state.iso3 == "FRA"
+
+
+def test_the_service_enforces_length_limits(editor):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        update_log(
+            author=editor,
+            recommendation=followup().recommendation,
+            state=followup().state,
+            status=Status.PLANNED,
+            effective_date=datetime.date(2020, 1, 1),
+            narrative="x" * 10_001,
+            source="government",
+        )
+    assert "narrative" in error.value.message_dict
+    assert not ProgressUpdate.objects.exists()

@@ -1,13 +1,16 @@
 """Load the debate's catalogue and the UN Member States from recommendations/data/.
 
 Idempotent: a second run changes nothing, an edited data file updates its records, and logged
-progress updates are never touched. The whole run is one transaction: a bad file changes nothing.
+progress updates are never touched. The whole run is one transaction: a bad file changes
+nothing. ``--create-only`` (what ``make run`` uses) adds missing records and leaves existing
+ones, so edits made in the admin survive.
 """
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from recommendations.services import SeedDataError, catalogue_seed, roles_seed
 
@@ -22,11 +25,17 @@ class Command(BaseCommand):
             default=settings.TRACKER_DATA_DIR,
             help="Folder holding the data files (default: recommendations/data/).",
         )
+        parser.add_argument(
+            "--create-only",
+            action="store_true",
+            help="Add missing records only; leave existing ones (and admin edits) as they are.",
+        )
 
-    def handle(self, *args, data_dir: Path, **options):
+    def handle(self, *args, data_dir: Path, create_only: bool, **options):
         try:
-            report = catalogue_seed(data_dir=data_dir)
-            roles = roles_seed()
+            with transaction.atomic():
+                report = catalogue_seed(data_dir=data_dir, create_only=create_only)
+                roles = roles_seed()
         except SeedDataError as error:
             raise CommandError(f"Seed aborted, nothing was changed. {error}") from error
         if roles:

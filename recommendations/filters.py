@@ -1,0 +1,350 @@
+"""FilterSets shared by the pages, their htmx fragments and their CSV exports.
+
+Every filter lives in the query string, so a filtered page is a link to share. Choices come from
+callables (or the database at request time), so nothing queries at import. Malformed values
+become form errors, and the views then show an unfiltered-by-that-field result with the message.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import (
+    Actor,
+    AssessmentSource,
+    FollowUp,
+    Membership,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    RegionalGroup,
+    ReviewState,
+    SourceDocument,
+    Status,
+    Theme,
+)
+
+SEARCH_MAX = 200
+
+
+def themes(request):
+    return Theme.objects.all()
+
+
+def actors(request):
+    return Actor.objects.all()
+
+
+def documents(request):
+    return SourceDocument.objects.all()
+
+
+def recommendations(request):
+    return Recommendation.objects.only("code", "title").order_by("order")
+
+
+def states(request):
+    return MemberState.objects.only("iso3", "name")
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+def search_filter(label: str) -> filters.CharFilter:
+    return filters.CharFilter(
+        label=label,
+        method="search",
+        max_length=SEARCH_MAX,
+        widget=SearchInput(attrs={"placeholder": "Search"}),
+    )
+
+
+def multi_model(label, queryset, to_field_name) -> filters.ModelMultipleChoiceFilter:
+    return filters.ModelMultipleChoiceFilter(
+        label=label,
+        queryset=queryset,
+        to_field_name=to_field_name,
+        method="filter_in",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
+
+class TrackerFilterSet(filters.FilterSet):
+    """Common behaviour: multi-value filters as ``IN`` lookups on a mapped field."""
+
+    #: filter name -> ORM lookup its values are matched with (``__in``)
+    lookups: dict[str, str] = {}
+
+    def __init__(self, *args, only: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if only is not None:  # a page that offers a subset of the filters
+            for name in list(self.filters):
+                if name not in only:
+                    del self.filters[name]
+
+    def filter_in(self, queryset: QuerySet, name: str, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{self.lookups[name]}__in": value})
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the result (for "clear filters" links and headings)."""
+        return self.is_bound and any(
+            value not in (None, "", [], ())
+            for name, value in (self.form.cleaned_data if self.form.is_valid() else {}).items()
+            if name not in ("sort", "per_page")
+        )
+
+
+class RecommendationFilter(TrackerFilterSet):
+    q = search_filter("Search code, title and text")
+    theme = multi_model("Theme", themes, "slug")
+    actor = multi_model("Actor", actors, "slug")
+    document = filters.ModelChoiceFilter(
+        label="Source document",
+        queryset=documents,
+        to_field_name="slug",
+        field_name="source_document",
+        empty_label="Any document",
+    )
+
+    lookups = {"theme": "themes", "actor": "actors"}
+
+    class Meta:
+        model = Recommendation
+        fields: list[str] = []
+
+    def filter_in(self, queryset, name, value):
+        # An M2M match would repeat a recommendation once per matching tag: match by id instead.
+        if not value:
+            return queryset
+        matching = Recommendation.objects.filter(**{f"{self.lookups[name]}__in": value})
+        return queryset.filter(pk__in=matching.values("pk"))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__iexact=value) | Q(title__icontains=value) | Q(text__icontains=value)
+        )
+
+
+class StateFilter(TrackerFilterSet):
+    q = search_filter("Search name or ISO3 code")
+    region = filters.MultipleChoiceFilter(
+        label="Regional group",
+        choices=RegionalGroup.choices,
+        field_name="regional_group",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    membership = filters.ChoiceFilter(
+        label="Membership", choices=Membership.choices, empty_label="Members and observers"
+    )
+
+    class Meta:
+        model = MemberState
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(iso3__iexact=value))
+
+
+def _cells_matching(*, themes=None, actors=None, regions=None) -> QuerySet | None:
+    """Cells for tag and region filters, as a subquery: the progress log filters on its cell."""
+    cells = FollowUp.objects.all()
+    narrowed = False
+    if themes:
+        cells = cells.filter(
+            recommendation__in=Recommendation.objects.filter(themes__in=themes).values("pk")
+        )
+        narrowed = True
+    if actors:
+        cells = cells.filter(
+            recommendation__in=Recommendation.objects.filter(actors__in=actors).values("pk")
+        )
+        narrowed = True
+    if regions:
+        cells = cells.filter(state__regional_group__in=regions)
+        narrowed = True
+    return cells.values("pk") if narrowed else None
+
+
+class CellFilter(TrackerFilterSet):
+    """Follow-up cells: the recommendation and state pages' tables and the dashboard."""
+
+    recommendation = multi_model("Recommendation", recommendations, "code")
+    state = multi_model("Member State", states, "iso3")
+    region = filters.MultipleChoiceFilter(
+        label="Regional group",
+        choices=RegionalGroup.choices,
+        field_name="state__regional_group",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    status = filters.MultipleChoiceFilter(
+        label="Current status",
+        choices=Status.choices,
+        field_name="current_status",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    theme = multi_model("Theme", themes, "slug")
+    actor = multi_model("Actor", actors, "slug")
+    stale = filters.NumberFilter(
+        label="No update for (months)",
+        method="filter_stale",
+        min_value=1,
+        max_value=600,
+        help_text="Cells with a status whose latest approved update is older than this.",
+    )
+
+    lookups = {
+        "recommendation": "recommendation",
+        "state": "state",
+        "theme": "recommendation__themes",
+        "actor": "recommendation__actors",
+    }
+
+    class Meta:
+        model = FollowUp
+        fields: list[str] = []
+
+    def filter_in(self, queryset, name, value):
+        if not value:
+            return queryset
+        if name in ("theme", "actor"):
+            recs = Recommendation.objects.filter(**{f"{name}s__in": value}).values("pk")
+            return queryset.filter(recommendation__in=recs)
+        return super().filter_in(queryset, name, value)
+
+    def filter_stale(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status_date__lt=months_ago(int(value)))
+
+
+def months_ago(months: int) -> datetime.date:
+    today = timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    day = min(today.day, 28)
+    return datetime.date(year, month, day)
+
+
+class UpdateFilterForm(forms.Form):
+    def clean(self):
+        """Refuse an inverted range with a message rather than silently showing nothing."""
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end date is before the start date.")
+        return data
+
+
+UPDATE_SORTS = {
+    "newest": ("-effective_date", "-created_at", "-id"),
+    "oldest": ("effective_date", "created_at", "id"),
+    "state": ("followup__state__name", "-effective_date", "-id"),
+    "recommendation": ("followup__recommendation__order", "-effective_date", "-id"),
+    "status": ("status", "-effective_date", "-id"),
+}
+
+
+class UpdateFilter(TrackerFilterSet):
+    """The progress log. The review-state filter exists only for reviewers (see __init__)."""
+
+    q = search_filter("Search narrative and evidence")
+    theme = multi_model("Theme", themes, "slug")
+    actor = multi_model("Actor", actors, "slug")
+    recommendation = multi_model("Recommendation", recommendations, "code")
+    state = multi_model("Member State", states, "iso3")
+    region = filters.MultipleChoiceFilter(
+        label="Regional group",
+        choices=RegionalGroup.choices,
+        method="filter_region",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    status = filters.MultipleChoiceFilter(
+        label="Status",
+        choices=[c for c in Status.choices if c[0] != Status.NO_INFORMATION],
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    source = filters.MultipleChoiceFilter(
+        label="Source of the assessment",
+        choices=AssessmentSource.choices,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    since = filters.DateFilter(
+        label="Effective from",
+        field_name="effective_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = filters.DateFilter(
+        label="Effective until",
+        field_name="effective_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    review = filters.MultipleChoiceFilter(
+        label="Review state",
+        choices=ReviewState.choices,
+        field_name="review_state",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    sort = filters.ChoiceFilter(
+        label="Sort by",
+        choices=[(key, key.capitalize()) for key in UPDATE_SORTS],
+        method="sort_by",
+        empty_label="Newest first",
+    )
+
+    lookups = {"recommendation": "followup__recommendation", "state": "followup__state"}
+
+    class Meta:
+        model = ProgressUpdate
+        fields: list[str] = []
+        form = UpdateFilterForm
+
+    def __init__(self, *args, reviewer: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviewer = reviewer
+        if not reviewer:
+            del self.filters["review"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not (self.reviewer and self.form.cleaned_data.get("review")):
+            # Only approved updates count, unless a reviewer asks for other review states.
+            queryset = queryset.filter(review_state=ReviewState.APPROVED)
+        return queryset
+
+    def filter_in(self, queryset, name, value):
+        if not value:
+            return queryset
+        if name in ("theme", "actor"):
+            cells = _cells_matching(**{f"{name}s": value})
+            return queryset.filter(followup__in=cells)
+        return super().filter_in(queryset, name, value)
+
+    def filter_region(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(followup__in=_cells_matching(regions=value))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(narrative__icontains=value) | Q(evidence__icontains=value))
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*UPDATE_SORTS.get(value, UPDATE_SORTS["newest"]))
