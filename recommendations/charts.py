@@ -15,9 +15,16 @@ HEAT_LEVELS = 5
 
 
 def heat(row: list[tuple[Status, int]], maximum: int) -> list[tuple[Status, int, int]]:
-    """(status, count, level 0-5) for a heat-map row; level 0 only for a zero count."""
+    """(status, count, level 0-5) for a heat-map row; level 0 only for a zero count and for
+    "no information", which is shown but not shaded."""
     return [
-        (status, n, math.ceil(n / maximum * HEAT_LEVELS) if maximum and n else 0)
+        (
+            status,
+            n,
+            min(math.ceil(n / maximum * HEAT_LEVELS), HEAT_LEVELS)
+            if maximum and n and status != Status.NO_INFORMATION
+            else 0,
+        )
         for status, n in row
     ]
 

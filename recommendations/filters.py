@@ -65,14 +65,19 @@ def search_filter(label: str) -> filters.CharFilter:
     )
 
 
-def multi_model(label, queryset, to_field_name) -> filters.ModelMultipleChoiceFilter:
+def multi_model(
+    label, queryset, to_field_name, *, checkboxes: bool = False
+) -> filters.ModelMultipleChoiceFilter:
     return filters.ModelMultipleChoiceFilter(
         label=label,
         queryset=queryset,
         to_field_name=to_field_name,
         method="filter_in",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple if checkboxes else forms.SelectMultiple(SELECT_SIZE),
     )
+
+
+SELECT_SIZE = {"size": 5}
 
 
 class TrackerFilterSet(filters.FilterSet):
@@ -105,7 +110,7 @@ class TrackerFilterSet(filters.FilterSet):
 
 class RecommendationFilter(TrackerFilterSet):
     q = search_filter("Search code, title and text")
-    theme = multi_model("Theme", themes, "slug")
+    theme = multi_model("Theme", themes, "slug", checkboxes=True)
     actor = multi_model("Actor", actors, "slug")
     document = filters.ModelChoiceFilter(
         label="Source document",
@@ -143,7 +148,7 @@ class StateFilter(TrackerFilterSet):
         label="Regional group",
         choices=RegionalGroup.choices,
         field_name="regional_group",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     membership = filters.ChoiceFilter(
         label="Membership", choices=Membership.choices, empty_label="Members and observers"
@@ -189,15 +194,15 @@ class CellFilter(TrackerFilterSet):
         label="Regional group",
         choices=RegionalGroup.choices,
         field_name="state__regional_group",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     status = filters.MultipleChoiceFilter(
         label="Current status",
         choices=Status.choices,
         field_name="current_status",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
-    theme = multi_model("Theme", themes, "slug")
+    theme = multi_model("Theme", themes, "slug", checkboxes=True)
     actor = multi_model("Actor", actors, "slug")
     stale = filters.NumberFilter(
         label="No update for (months)",
@@ -262,7 +267,7 @@ class UpdateFilter(TrackerFilterSet):
     """The progress log. The review-state filter exists only for reviewers (see __init__)."""
 
     q = search_filter("Search narrative and evidence")
-    theme = multi_model("Theme", themes, "slug")
+    theme = multi_model("Theme", themes, "slug", checkboxes=True)
     actor = multi_model("Actor", actors, "slug")
     recommendation = multi_model("Recommendation", recommendations, "code")
     state = multi_model("Member State", states, "iso3")
@@ -270,17 +275,17 @@ class UpdateFilter(TrackerFilterSet):
         label="Regional group",
         choices=RegionalGroup.choices,
         method="filter_region",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     status = filters.MultipleChoiceFilter(
         label="Status",
         choices=[c for c in Status.choices if c[0] != Status.NO_INFORMATION],
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     source = filters.MultipleChoiceFilter(
         label="Source of the assessment",
         choices=AssessmentSource.choices,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     since = filters.DateFilter(
         label="Effective from",
@@ -298,7 +303,7 @@ class UpdateFilter(TrackerFilterSet):
         label="Review state",
         choices=ReviewState.choices,
         field_name="review_state",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
     sort = filters.ChoiceFilter(
         label="Sort by",

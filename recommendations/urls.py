@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import update_views, views
+from . import converters, update_views, views
+
+register_converter(converters.RecommendationCode, "code")
+register_converter(converters.ISO3, "iso3")
 
 app_name = "recommendations"
 
@@ -8,12 +11,12 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendation-list"),
     path(
-        "recommendations/<str:code>/",
+        "recommendations/<code:code>/",
         views.RecommendationDetailView.as_view(),
         name="recommendation-detail",
     ),
     path("states/", views.StateListView.as_view(), name="state-list"),
-    path("states/<str:iso3>/", views.StateDetailView.as_view(), name="state-detail"),
+    path("states/<iso3:iso3>/", views.StateDetailView.as_view(), name="state-detail"),
     path("updates/", views.UpdateListView.as_view(), name="update-list"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("updates/new/", update_views.UpdateCreateView.as_view(), name="update-create"),

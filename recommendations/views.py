@@ -17,7 +17,6 @@ from .models import (
     ProgressUpdate,
     Recommendation,
     RegionalGroup,
-    ReviewState,
     Status,
     Theme,
 )
@@ -66,8 +65,9 @@ class FilteredListView(ListView):
 
     @cached_property
     def filterset(self):
+        # Always bound (an empty query string is valid data), so filter_queryset always runs.
         return self.filterset_class(
-            self.request.GET or None,
+            self.request.GET,
             queryset=self.base_queryset(),
             request=self.request,
             **self.filterset_kwargs(),
@@ -236,7 +236,7 @@ class StateDetailView(TemplateView):
     template_name = "recommendations/state_detail.html"
 
     def get_context_data(self, **kwargs):
-        state = get_object_or_404(MemberState, iso3=self.kwargs["iso3"].upper()[:3])
+        state = get_object_or_404(MemberState, iso3=self.kwargs["iso3"])
         cells = list(
             FollowUp.objects.filter(state=state)
             .select_related("recommendation")
@@ -291,10 +291,7 @@ class UpdateListView(FilteredListView):
         return self.request.user.has_perm("recommendations.review_progressupdate")
 
     def base_queryset(self):
-        updates = ProgressUpdate.objects.for_listing().latest_first()
-        if self.is_reviewer and not self.request.user.is_superuser:
-            updates = updates.exclude(review_state=ReviewState.DRAFT)
-        return updates
+        return ProgressUpdate.objects.visible_to(self.request.user).for_listing().latest_first()
 
     def filterset_kwargs(self):
         return {"reviewer": self.is_reviewer}
@@ -327,7 +324,7 @@ class DashboardView(TemplateView):
     stale_months = 24
 
     def get_context_data(self, **kwargs):
-        filterset = CellFilter(self.request.GET or None, queryset=FollowUp.objects.all())
+        filterset = CellFilter(self.request.GET, queryset=FollowUp.objects.all())
         cells = filterset.qs
         by_rec = status_counts(cells, key="recommendation_id")
         recommendations = [
@@ -351,7 +348,11 @@ class DashboardView(TemplateView):
         )
         stale_since = months_ago(self.stale_months)
         stale = cells.filter(status_date__lt=stale_since)
-        heat_max = max((n for _, row in recommendations for _, n in row), default=0)
+        # Shade by the reported statuses; "no information" would flatten every other column.
+        heat_max = max(
+            (n for _, row in recommendations for s, n in row if s != Status.NO_INFORMATION),
+            default=0,
+        )
         return super().get_context_data(
             filter=filterset,
             total=sum(n for _, n in status_counts(cells)),

@@ -1,0 +1,380 @@
+"""Browsing and filtering: every filter in the query string, pages and CSV agreeing."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from recommendations.models import MemberState, Recommendation, ReviewState, Status
+from recommendations.services import followup_refresh_status
+from tests.factories import ProgressUpdateFactory, followup
+
+pytestmark = pytest.mark.django_db
+
+
+def approved(code, iso3, status=Status.IN_PROGRESS, day=datetime.date(2020, 1, 1), **kwargs):
+    cell = followup(code, iso3)
+    update = ProgressUpdateFactory(
+        followup=cell, status=status, effective_date=day, approved=True, **kwargs
+    )
+    followup_refresh_status(followup=cell)
+    return update
+
+
+def csv_rows(client, url, params=None):
+    response = client.get(url, {**(params or {}), "format": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def listed(response, name):
+    return list(response.context[name])
+
+
+def rec_codes(**params) -> set[str]:
+    return set(Recommendation.objects.filter(**params).values_list("code", flat=True))
+
+
+# The catalogue ------------------------------------------------------------------------------
+
+
+def test_catalogue_filters_by_theme(client):
+    page = client.get("/recommendations/", {"theme": "protection"})
+    assert {r.code for r in listed(page, "recommendations")} == rec_codes(themes__slug="protection")
+
+
+def test_catalogue_themes_combine_as_either(client):
+    page = client.get("/recommendations/?theme=protection&theme=prosecution")
+    expected = rec_codes(themes__slug__in=["protection", "prosecution"])
+    codes = [r.code for r in listed(page, "recommendations")]
+    assert set(codes) == expected
+    assert len(codes) == len(set(codes)), "a recommendation with both themes is listed once"
+
+
+def test_catalogue_filters_by_actor_and_document(client):
+    page = client.get("/recommendations/", {"actor": "private-sector"})
+    assert {r.code for r in listed(page, "recommendations")} == rec_codes(
+        actors__slug="private-sector"
+    )
+    page = client.get("/recommendations/", {"document": "background"})
+    assert {r.code for r in listed(page, "recommendations")} == rec_codes(
+        source_document__slug="background"
+    )
+
+
+def test_catalogue_text_search_covers_code_title_and_text(client):
+    assert [r.code for r in listed(client.get("/recommendations/?q=r03"), "recommendations")] == [
+        "R03"
+    ]
+    found = {r.code for r in listed(client.get("/recommendations/?q=ICAT"), "recommendations")}
+    assert "R36" in found
+    assert found == rec_codes(text__icontains="ICAT") | rec_codes(title__icontains="ICAT")
+
+
+def test_an_unknown_filter_value_is_a_form_error_not_a_500(client):
+    page = client.get("/recommendations/?theme=astrology&document=nowhere")
+    assert page.status_code == 200
+    assert "Some filters were not understood" in page.text
+    assert len(listed(page, "recommendations")) == Recommendation.objects.count()
+
+
+def test_catalogue_csv_is_the_filtered_rows(client):
+    params = {"theme": "prevention", "actor": "member-states"}
+    page = client.get("/recommendations/", params)
+    assert [row["code"] for row in csv_rows(client, "/recommendations/", params)] == [
+        r.code for r in listed(page, "recommendations")
+    ]
+
+
+def test_catalogue_shows_each_recommendations_status_distribution(client):
+    approved("R03", "FRA", Status.IMPLEMENTED)
+    page = client.get("/recommendations/?q=R03")
+    rec = listed(page, "recommendations")[0]
+    assert dict(rec.distribution)[Status.IMPLEMENTED] == 1
+    assert "Implemented 1" in page.text
+
+
+# Member States ------------------------------------------------------------------------------
+
+
+def test_states_filter_by_region_membership_and_name(client):
+    page = client.get("/states/?region=african&region=eastern-european")
+    assert len(listed(page, "states")) == 54 + 23
+    page = client.get("/states/", {"membership": "observer"})
+    assert {s.iso3 for s in listed(page, "states")} == {"VAT", "PSE"}
+    page = client.get("/states/", {"q": "guinea"})
+    assert {s.name for s in listed(page, "states")} == {
+        "Equatorial Guinea",
+        "Guinea",
+        "Guinea-Bissau",
+        "Papua New Guinea",
+    }
+    assert [s.iso3 for s in listed(client.get("/states/?q=fra"), "states")] == ["FRA"]
+
+
+def test_states_csv_is_the_filtered_rows(client):
+    rows = csv_rows(client, "/states/", {"region": "eastern-european"})
+    assert len(rows) == 23
+    assert {row["regional_group"] for row in rows} == {"eastern-european"}
+
+
+# A recommendation's table of states ---------------------------------------------------------
+
+
+def test_recommendation_page_filters_its_states_by_region_and_status(client):
+    approved("R19", "NGA", Status.IMPLEMENTED)
+    approved("R19", "FRA", Status.IMPLEMENTED)
+    page = client.get("/recommendations/R19/?region=african&status=implemented")
+    assert [cell.state.iso3 for cell in listed(page, "cells")] == ["NGA"]
+    rows = csv_rows(client, "/recommendations/R19/", {"status": "implemented"})
+    assert [row["iso3"] for row in rows] == ["FRA", "NGA"]
+
+
+def test_recommendation_page_shows_its_timeline(client):
+    approved("R03", "FRA", narrative="France created a review body.")
+    page = client.get("/recommendations/R03/")
+    assert "France created a review body." in page.text
+
+
+# A country profile --------------------------------------------------------------------------
+
+
+def test_country_profile_groups_recommendations_by_theme(client):
+    page = client.get("/states/NGA/")
+    groups = dict((theme.slug, cells) for theme, cells in page.context["by_theme"])
+    assert {c.recommendation.code for c in groups["protection"]} == rec_codes(
+        themes__slug="protection"
+    )
+    assert len(page.context["cells"]) == Recommendation.objects.count()
+
+
+# The progress log ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def log_entries():
+    """A small log: approved updates in two regions, themes and years, plus unapproved ones."""
+    return {
+        "nga_protection_2018": approved(
+            "R19", "NGA", Status.IN_PROGRESS, datetime.date(2018, 3, 1), source="civil_society"
+        ),
+        "gha_protection_2012": approved("R23", "GHA", Status.PLANNED, datetime.date(2012, 5, 1)),
+        "fra_protection_2019": approved(
+            "R19", "FRA", Status.IMPLEMENTED, datetime.date(2019, 1, 1)
+        ),
+        "nga_prevention_2020": approved(
+            "R08", "NGA", Status.IMPLEMENTED, datetime.date(2020, 1, 1)
+        ),
+        "submitted": ProgressUpdateFactory(
+            followup=followup("R19", "KEN"), review_state=ReviewState.SUBMITTED
+        ),
+        "draft": ProgressUpdateFactory(followup=followup("R19", "KEN")),
+    }
+
+
+def ids(response):
+    return [u.pk for u in listed(response, "updates")]
+
+
+def test_the_log_answers_which_african_states_report_progress_on_protection_since_2015(
+    client, log_entries
+):
+    page = client.get(
+        "/updates/?region=african&theme=protection&since=2015-01-01"
+        "&status=in_progress&status=partially_implemented&status=implemented"
+    )
+    assert ids(page) == [log_entries["nga_protection_2018"].pk]
+
+
+def test_the_log_shows_only_approved_updates_newest_first(client, log_entries):
+    page = client.get("/updates/")
+    assert ids(page) == [
+        log_entries[key].pk
+        for key in [
+            "nga_prevention_2020",
+            "fra_protection_2019",
+            "nga_protection_2018",
+            "gha_protection_2012",
+        ]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("theme=prevention", ["nga_prevention_2020"]),
+        ("actor=private-sector", []),
+        ("recommendation=R23", ["gha_protection_2012"]),
+        ("state=FRA&state=GHA", ["fra_protection_2019", "gha_protection_2012"]),
+        ("region=western-european-others", ["fra_protection_2019"]),
+        ("status=planned", ["gha_protection_2012"]),
+        ("source=civil_society", ["nga_protection_2018"]),
+        ("since=2019-01-01&until=2019-12-31", ["fra_protection_2019"]),
+        ("q=Progress report", "all"),
+        (
+            "sort=oldest",
+            [
+                "gha_protection_2012",
+                "nga_protection_2018",
+                "fra_protection_2019",
+                "nga_prevention_2020",
+            ],
+        ),
+    ],
+)
+def test_each_log_filter(client, log_entries, query, expected):
+    page = client.get(f"/updates/?{query}")
+    if expected == "all":
+        assert len(ids(page)) == 4
+    else:
+        assert ids(page) == [log_entries[key].pk for key in expected]
+
+
+def test_an_inverted_date_range_is_explained(client, log_entries):
+    page = client.get("/updates/?since=2020-01-01&until=2010-01-01")
+    assert "The end date is before the start date." in page.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=garbage",
+        "page=-3",
+        "page=99999",
+        "per_page=abc",
+        "per_page=-1",
+        "sort=password",
+        "status=nope",
+        "state=ZZZ",
+        "region=mars",
+        "theme=%00",
+        "q=" + "x" * 300,
+    ],
+)
+def test_malformed_log_parameters_never_break_the_page(client, log_entries, query):
+    page = client.get(f"/updates/?{query}")
+    assert page.status_code == 200
+
+
+def test_the_public_cannot_ask_for_unapproved_updates(client, log_entries):
+    page = client.get("/updates/?review=submitted&review=draft")
+    assert log_entries["submitted"].pk not in ids(page)
+    assert log_entries["draft"].pk not in ids(page)
+
+
+def test_reviewers_filter_the_log_by_review_state(client, reviewer, log_entries):
+    client.force_login(reviewer)
+    page = client.get("/updates/?review=submitted")
+    assert ids(page) == [log_entries["submitted"].pk]
+    assert log_entries["draft"].pk not in ids(client.get("/updates/?review=draft"))
+
+
+def test_page_size_is_capped(client):
+    for n in range(3):
+        approved("R01", "FRA", day=datetime.date(2010 + n, 1, 1))
+    page = client.get("/updates/?per_page=100000")
+    assert page.context["paginator"].per_page == 200
+    page = client.get("/updates/?per_page=2")
+    assert len(listed(page, "updates")) == 2
+    assert 'href="?per_page=2&amp;page=2"' in page.text
+
+
+def test_log_csv_is_exactly_the_filtered_rows_and_inert(client, log_entries):
+    approved("R19", "ZAF", narrative='=HYPERLINK("http://x")', day=datetime.date(2021, 1, 1))
+    params = {"region": "african", "theme": "protection"}
+    page = client.get("/updates/", params)
+    rows = csv_rows(client, "/updates/", params)
+    assert [int(row["id"]) for row in rows] == ids(page)
+    assert rows[0]["narrative"] == '\'=HYPERLINK("http://x")'
+    assert rows[0]["iso3"] == "ZAF"
+
+
+def test_a_shared_link_reproduces_the_result(client, log_entries):
+    url = "/updates/?region=african&theme=protection&sort=oldest"
+    first = ids(client.get(url))
+    from django.test import Client
+
+    assert ids(Client().get(url)) == first
+    assert 'href="?region=african&amp;theme=protection&amp;sort=oldest&amp;format=csv"' in (
+        client.get(url).text
+    )
+
+
+def test_htmx_requests_get_the_results_fragment(client, log_entries):
+    page = client.get("/updates/?region=african", headers={"HX-Request": "true"})
+    assert "<html" not in page.text
+    assert "Export CSV" in page.text
+    assert ids(page) == ids(client.get("/updates/?region=african"))
+
+
+# The dashboard ------------------------------------------------------------------------------
+
+
+def test_dashboard_counts_honour_the_filters(client, log_entries):
+    page = client.get("/dashboard/?region=african&theme=protection")
+    protection = Recommendation.objects.filter(themes__slug="protection").count()
+    assert page.context["total"] == 54 * protection
+    matrix = {rec.code: dict((s, n) for s, n, _ in row) for rec, row in page.context["matrix"]}
+    assert matrix["R19"][Status.IN_PROGRESS] == 1  # Nigeria; France is not African
+    assert matrix["R23"][Status.PLANNED] == 1
+    regions = dict(page.context["regions"])
+    assert list(regions) == ["african"]
+
+
+def test_dashboard_chart_counts_approved_updates_per_year(client, log_entries):
+    page = client.get("/dashboard/")
+    years = {column.year: column.total for column in page.context["chart"]["columns"]}
+    assert years[2012] == 1
+    assert years[2018] == 1
+    assert years[2015] == 0
+    assert "<svg" in page.text
+
+
+def test_dashboard_lists_stale_cells(client, log_entries):
+    page = client.get("/dashboard/")
+    stale = [(c.recommendation.code, c.state.iso3) for c in page.context["stale_cells"]]
+    assert stale[0] == ("R23", "GHA")  # the oldest first
+    filtered = client.get("/dashboard/?stale=120")
+    assert filtered.context["total"] == 1  # only the 2012 update is older than ten years
+
+
+# Query counts -------------------------------------------------------------------------------
+
+
+def grow(n):
+    """Add n approved updates spread over many cells and states."""
+    states = list(MemberState.objects.order_by("name")[:40])
+    codes = ["R19", "R23", "R08", "R03"]
+    for i in range(n):
+        approved(codes[i % 4], states[i % 40].iso3, day=datetime.date(2009 + i % 15, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/recommendations/?theme=protection",
+        "/recommendations/R19/?region=african",
+        "/states/?region=african",
+        "/states/NGA/",
+        "/updates/?region=african&theme=protection&status=in_progress&since=2010-01-01",
+        "/updates/?format=csv",
+        "/dashboard/?region=african",
+    ],
+)
+def test_page_query_counts_do_not_grow_with_the_data(client, url):
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200
+        return len(ctx)
+
+    grow(5)
+    small = queries()
+    grow(60)
+    assert queries() == small
