@@ -100,11 +100,14 @@ class TrackerFilterSet(filters.FilterSet):
 
     @property
     def active(self) -> bool:
-        """Whether any filter narrows the result (for "clear filters" links and headings)."""
-        return self.is_bound and any(
-            value not in (None, "", [], ())
-            for name, value in (self.form.cleaned_data if self.form.is_valid() else {}).items()
-            if name not in ("sort", "per_page")
+        """Whether any filter narrows the result (opens the filter panel)."""
+        if not self.form.is_valid():
+            return False
+        # An empty multiple choice cleans to an empty queryset or list: falsy, no query.
+        return any(
+            bool(value)
+            for name, value in self.form.cleaned_data.items()
+            if name not in ("q", "sort")
         )
 
 
