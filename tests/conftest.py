@@ -74,3 +74,58 @@ def superuser(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """A new, empty database of the same engine as the suite's, for tests that run the app in
+    other processes (concurrency, migrations, backups): a SQLite file, or a PostgreSQL database
+    created for the test and dropped after it."""
+    import uuid
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    name = f"tracker_scratch_{uuid.uuid4().hex[:10]}"
+    admin = psycopg.connect(
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        auth = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
+        yield f"postgres://{auth}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def run_manage(database_url: str, *args: str, timeout: int = 300):
+    """Run manage.py in a subprocess against another database; fail with its output."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DATABASE_URL"] = database_url
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, (
+        f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    )
+    return result

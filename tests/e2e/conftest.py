@@ -47,8 +47,11 @@ def new_page(browser):
     """Open pages in fresh browser contexts (separate cookies: separate people)."""
     contexts = []
 
-    def open_page(width=1280, height=900):
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def open_page(width=1280, height=900, bypass_csp=False):
+        # bypass_csp: only to inject axe-core, which the site's own CSP (rightly) refuses.
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -1,0 +1,258 @@
+"""Production readiness: headers, sign-in lockout, health check, backups, migrations."""
+
+import datetime
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError
+
+from recommendations.backups import backup_json, restore
+from recommendations.models import FollowUp, ProgressUpdate, Recommendation, Status
+from recommendations.services import followup_refresh_status
+from tests.conftest import run_manage
+from tests.factories import ProgressUpdateFactory, UserFactory, followup
+
+PAGES = [
+    "/",
+    "/recommendations/",
+    "/recommendations/R03/",
+    "/states/",
+    "/states/FRA/",
+    "/updates/",
+    "/dashboard/",
+    "/accounts/login/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_security_headers(client, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_have_no_inline_script_or_style(client, editor, url):
+    client.force_login(editor)
+    html = client.get(url).text
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=", html), "inline style attribute"
+    assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def login(client, url, username, password):
+    return client.post(url, {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_five_failed_sign_ins_lock_the_username_from_that_address(client, url):
+    UserFactory(username="target", is_staff=True)
+    for _ in range(4):
+        assert login(client, url, "target", "wrong").status_code == 200
+    assert login(client, url, "target", "wrong").status_code == 429  # the fifth failure locks
+    locked = login(client, url, "target", "correct-horse-battery")
+    assert locked.status_code == 429
+    assert "Sign-in temporarily locked" in locked.text
+    assert "0:30:00" in locked.text
+    # Another address, or another username, is not locked out.
+    other = client.post(
+        url, {"username": "target", "password": "correct-horse-battery"}, REMOTE_ADDR="10.0.0.8"
+    )
+    assert other.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_cool_off_is_configurable(client, settings):
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=5)
+    UserFactory(username="target")
+    for _ in range(5):
+        login(client, "/accounts/login/", "target", "wrong")
+    assert "0:05:00" in login(client, "/accounts/login/", "target", "x").text
+
+
+@pytest.mark.django_db
+def test_weak_passwords_are_refused_in_the_admin(client, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "newbie",
+            "password1": "password",
+            "password2": "password",
+            "usable_password": "true",
+        },
+    )
+    assert "This password is too common." in response.text
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database(client, monkeypatch):
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+
+    from django.db.backends.utils import CursorWrapper
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("gone")
+
+    monkeypatch.setattr(CursorWrapper, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="tracker.example.org",
+        **extra,
+    )
+    return env
+
+
+def test_production_mode_passes_the_deploy_check():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_mode_is_https_only_with_secure_cookies():
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=production_env(
+            DJANGO_SETTINGS_MODULE="tracker.settings",
+            DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+            DJANGO_CSRF_TRUSTED_ORIGINS="https://tracker.example.org",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == (
+        '[true, 31536000, true, true, ["HTTP_X_FORWARDED_PROTO", "https"], '
+        '["https://tracker.example.org"]]'
+    ), result.stderr
+
+
+# Nothing lost -------------------------------------------------------------------------------
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label not in {"contenttypes", "sessions"}
+        and model._meta.label != "auth.Permission"
+    }
+
+
+@pytest.mark.django_db
+def test_a_json_backup_restores_every_row(tmp_path, editor, reviewer):
+    for iso3, status in [("FRA", Status.PLANNED), ("NGA", Status.IMPLEMENTED)]:
+        cell = followup("R03", iso3)
+        ProgressUpdateFactory(
+            followup=cell,
+            status=status,
+            approved=True,
+            reported_by=editor,
+            narrative="Côte d'Ivoire & <b>things</b> =1+1",
+        )
+        followup_refresh_status(followup=cell)
+    ProgressUpdateFactory(reported_by=editor)  # a draft
+    before = row_counts()
+    update_ids = sorted(ProgressUpdate.objects.values_list("pk", flat=True))
+
+    path = tmp_path / "backup.json"
+    backup_json(path)
+    ProgressUpdate.objects.filter(review_state="draft").delete()
+    Recommendation.objects.filter(code="R01").update(title="Damaged")
+
+    restore(path)
+
+    assert row_counts() == before
+    assert sorted(ProgressUpdate.objects.values_list("pk", flat=True)) == update_ids
+    assert Recommendation.objects.get(code="R01").title != "Damaged"
+    assert FollowUp.objects.get(recommendation__code="R03", state__iso3="NGA").current_status == (
+        Status.IMPLEMENTED
+    )
+    assert ProgressUpdate.objects.filter(narrative__startswith="Côte d'Ivoire & <b>").count() == 2
+    assert ProgressUpdate.history.count() > 0
+
+
+@pytest.mark.django_db
+def test_restoring_a_damaged_file_changes_nothing(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text(
+        '[{"model": "recommendations.recommendation", "pk": 1, "fields": {"code": ', "utf-8"
+    )
+    before = row_counts()
+    from recommendations.backups import BackupError
+
+    with pytest.raises(BackupError):
+        restore(path)
+    assert row_counts() == before
+
+
+def test_backup_and_restore_commands_round_trip(scratch_database_url, tmp_path):
+    """Every format the database offers: JSON everywhere, plus SQLite's online backup."""
+    run_manage(scratch_database_url, "migrate", "--no-input")
+    run_manage(scratch_database_url, "seed")
+    formats = ["json"] + (["sqlite"] if scratch_database_url.startswith("sqlite") else [])
+
+    def cells() -> int:
+        script = "from recommendations.models import FollowUp as F; print(F.objects.count())"
+        return int(run_manage(scratch_database_url, "shell", "-v", "0", "-c", script).stdout)
+
+    expected = cells()
+    assert expected > 7000
+    for fmt in formats:
+        backup = tmp_path / f"tracker-backup.{fmt}"
+        run_manage(scratch_database_url, "backup", str(backup), "--format", fmt)
+        run_manage(
+            scratch_database_url,
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from recommendations.models import FollowUp as F; F.objects.all().delete()",
+        )
+        assert cells() == 0
+        run_manage(scratch_database_url, "restore", str(backup), "--no-input")
+        assert cells() == expected
+
+
+def test_migrations_are_reversible(scratch_database_url):
+    run_manage(scratch_database_url, "migrate", "--no-input")
+    run_manage(scratch_database_url, "migrate", "recommendations", "zero", "--no-input")
+    run_manage(scratch_database_url, "migrate", "--no-input")
+    result = run_manage(scratch_database_url, "showmigrations", "recommendations")
+    assert "[ ]" not in result.stdout

@@ -1,0 +1,25 @@
+"""Request guards that apply to every view, the admin's included."""
+
+from django.core.exceptions import BadRequest
+from django.views.defaults import bad_request
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 when the path or the query string carries a NUL byte.
+
+    PostgreSQL refuses NUL in any text parameter, so a filter value such as
+    ``?status__exact=%00`` would otherwise surface as a database error (a 500) in views that
+    pass query parameters to the ORM unvalidated, like the admin's changelist. Form posts are
+    left to the forms, which reject NUL with a field error and keep what the person typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return bad_request(request, BadRequest("NUL byte in the address"))
+        return self.get_response(request)
