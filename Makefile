@@ -9,13 +9,16 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrations-check clean
+.PHONY: help install run serve load test lint format migrations-check deploy-check clean
 
 help:
 	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change)"
 	@echo "make test              install and run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint              ruff check and format check"
 	@echo "make migrations-check  fail if models and migrations differ"
+	@echo "make serve             the production stack locally: DEBUG off, WhiteNoise, gunicorn (PORT=...)"
+	@echo "make deploy-check      manage.py check --deploy --fail-level WARNING in production mode"
+	@echo "make load              a bounded load test against gunicorn on 127.0.0.1 (about 30 s)"
 
 $(STAMPS)/python: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +45,17 @@ run: install
 	@$(BIN)/python manage.py dev_login
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+serve: install
+	PORT=$(PORT) bin/serve
+
+deploy-check: $(STAMPS)/python
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	  DJANGO_ALLOWED_HOSTS=tracker.example.org \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+load: install
+	$(BIN)/python bench/load.py
+
 test: install $(STAMPS)/chromium
 	$(BIN)/python -m pytest
 
@@ -57,4 +71,4 @@ migrations-check: $(STAMPS)/python
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) node_modules $(STAMPS) staticfiles
+	rm -rf $(VENV) node_modules $(STAMPS) staticfiles .load
