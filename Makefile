@@ -48,7 +48,7 @@ run: install
 serve: install
 	PORT=$(PORT) bin/serve
 
-deploy-check: $(STAMPS)/python
+deploy-check: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	  DJANGO_ALLOWED_HOSTS=tracker.example.org \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
