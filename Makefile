@@ -5,14 +5,18 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+UPDATES ?= 100000
+SEED ?= 1
 STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load test lint format migrations-check deploy-check clean
+.PHONY: help install run demo bench serve load test lint format migrations-check deploy-check clean
 
 help:
 	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change)"
+	@echo "make demo              make run with a demo history of UPDATES (100000) progress updates, SEED=1"
+	@echo "make bench             benchmark at 100,000 and 1,000,000 updates, write bench/results.md"
 	@echo "make test              install and run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint              ruff check and format check"
 	@echo "make migrations-check  fail if models and migrations differ"
@@ -45,6 +49,18 @@ run: install
 	@$(BIN)/python manage.py dev_login
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Opt-in demo history on the development database. A second run replaces the earlier demo;
+# demo_data refuses to delete anybody else's updates (see manage.py demo_data --help).
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed --create-only
+	$(BIN)/python manage.py demo_data --updates $(UPDATES) --seed $(SEED)
+	@$(BIN)/python manage.py dev_login
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+bench: install
+	$(BIN)/python bench/bench.py
+
 serve: install
 	PORT=$(PORT) bin/serve
 
@@ -71,4 +87,4 @@ migrations-check: $(STAMPS)/python
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) node_modules $(STAMPS) staticfiles .load
+	rm -rf $(VENV) node_modules $(STAMPS) staticfiles .load .bench

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import (
+    LATEST_FIRST,
     Actor,
     AssessmentSource,
     FollowUp,
@@ -73,6 +74,7 @@ def multi_model(
         queryset=queryset,
         to_field_name=to_field_name,
         method="filter_in",
+        distinct=False,  # the methods match through subqueries, never a repeating join
         widget=forms.CheckboxSelectMultiple if checkboxes else forms.SelectMultiple(SELECT_SIZE),
     )
 
@@ -148,6 +150,7 @@ class RecommendationFilter(TrackerFilterSet):
 class StateFilter(TrackerFilterSet):
     q = search_filter("Search name or ISO3 code")
     region = filters.MultipleChoiceFilter(
+        distinct=False,  # a plain column: no join that could repeat rows
         label="Regional group",
         choices=RegionalGroup.choices,
         field_name="regional_group",
@@ -168,10 +171,20 @@ class StateFilter(TrackerFilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(iso3__iexact=value))
 
 
-def _cells_matching(*, themes=None, actors=None, regions=None) -> QuerySet | None:
-    """Cells for tag and region filters, as a subquery: the progress log filters on its cell."""
+def _cells_matching(
+    *, themes=None, actors=None, regions=None, recommendations=None, states=None
+) -> QuerySet | None:
+    """The cells that every cell-level filter of the log selects, as one subquery: the log is
+    then narrowed by ``followup IN (...)``, which its (cell, review state, status, date) index
+    answers directly. None when no cell-level filter is set."""
     cells = FollowUp.objects.all()
     narrowed = False
+    if recommendations:
+        cells = cells.filter(recommendation__in=recommendations)
+        narrowed = True
+    if states:
+        cells = cells.filter(state__in=states)
+        narrowed = True
     if themes:
         cells = cells.filter(
             recommendation__in=Recommendation.objects.filter(themes__in=themes).values("pk")
@@ -194,12 +207,14 @@ class CellFilter(TrackerFilterSet):
     recommendation = multi_model("Recommendation", recommendations, "code")
     state = multi_model("Member State", states, "iso3")
     region = filters.MultipleChoiceFilter(
+        distinct=False,  # a plain column: no join that could repeat rows
         label="Regional group",
         choices=RegionalGroup.choices,
         field_name="state__regional_group",
         widget=forms.CheckboxSelectMultiple,
     )
     status = filters.MultipleChoiceFilter(
+        distinct=False,  # a plain column: no join that could repeat rows
         label="Current status",
         choices=Status.choices,
         field_name="current_status",
@@ -258,7 +273,7 @@ class UpdateFilterForm(forms.Form):
 
 
 UPDATE_SORTS = {
-    "newest": ("-effective_date", "-created_at", "-id"),
+    "newest": LATEST_FIRST,
     "oldest": ("effective_date", "created_at", "id"),
     "state": ("followup__state__name", "-effective_date", "-id"),
     "recommendation": ("followup__recommendation__order", "-effective_date", "-id"),
@@ -275,17 +290,20 @@ class UpdateFilter(TrackerFilterSet):
     recommendation = multi_model("Recommendation", recommendations, "code")
     state = multi_model("Member State", states, "iso3")
     region = filters.MultipleChoiceFilter(
+        distinct=False,  # a plain column: no join that could repeat rows
         label="Regional group",
         choices=RegionalGroup.choices,
-        method="filter_region",
+        method="filter_cells",
         widget=forms.CheckboxSelectMultiple,
     )
     status = filters.MultipleChoiceFilter(
+        distinct=False,  # a plain column: no join that could repeat rows
         label="Status",
         choices=[c for c in Status.choices if c[0] != Status.NO_INFORMATION],
         widget=forms.CheckboxSelectMultiple,
     )
     source = filters.MultipleChoiceFilter(
+        distinct=False,  # a plain column: no join that could repeat rows
         label="Source of the assessment",
         choices=AssessmentSource.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -303,6 +321,7 @@ class UpdateFilter(TrackerFilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     review = filters.MultipleChoiceFilter(
+        distinct=False,  # a plain column: no join that could repeat rows
         label="Review state",
         choices=ReviewState.choices,
         field_name="review_state",
@@ -315,7 +334,13 @@ class UpdateFilter(TrackerFilterSet):
         empty_label="Newest first",
     )
 
-    lookups = {"recommendation": "followup__recommendation", "state": "followup__state"}
+    CELL_FILTERS = {
+        "theme": "themes",
+        "actor": "actors",
+        "region": "regions",
+        "recommendation": "recommendations",
+        "state": "states",
+    }
 
     class Meta:
         model = ProgressUpdate
@@ -330,23 +355,25 @@ class UpdateFilter(TrackerFilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        # Cell-level filters combine into a single subquery (see _cells_matching).
+        cells = _cells_matching(
+            **{
+                keyword: self.form.cleaned_data.get(name)
+                for name, keyword in self.CELL_FILTERS.items()
+                if name in self.filters
+            }
+        )
+        if cells is not None:
+            queryset = queryset.filter(followup__in=cells)
         if not (self.reviewer and self.form.cleaned_data.get("review")):
             # Only approved updates count, unless a reviewer asks for other review states.
             queryset = queryset.filter(review_state=ReviewState.APPROVED)
         return queryset
 
     def filter_in(self, queryset, name, value):
-        if not value:
-            return queryset
-        if name in ("theme", "actor"):
-            cells = _cells_matching(**{f"{name}s": value})
-            return queryset.filter(followup__in=cells)
-        return super().filter_in(queryset, name, value)
+        return queryset  # cell-level: applied together in filter_queryset
 
-    def filter_region(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(followup__in=_cells_matching(regions=value))
+    filter_cells = filter_in
 
     def search(self, queryset, name, value):
         value = value.strip()

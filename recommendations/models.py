@@ -332,6 +332,10 @@ class FollowUp(models.Model):
         return Status(self.current_status)
 
 
+# The order that decides a cell's current status: effective date, then creation time, then id.
+LATEST_FIRST = ("-effective_date", "-created_at", "-id")
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def approved(self) -> ProgressUpdateQuerySet:
         return self.filter(review_state=ReviewState.APPROVED)
@@ -355,7 +359,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.filter(reported_by=user)
 
     def latest_first(self) -> ProgressUpdateQuerySet:
-        return self.order_by("-effective_date", "-created_at", "-id")
+        return self.order_by(*LATEST_FIRST)
 
     def for_listing(self) -> ProgressUpdateQuerySet:
         return self.select_related(
@@ -435,7 +439,7 @@ class ProgressUpdate(models.Model):
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-effective_date", "-created_at", "-id"]
+        ordering = list(LATEST_FIRST)
         permissions = [
             ("review_progressupdate", "Can approve or return submitted progress updates"),
         ]
@@ -468,7 +472,14 @@ class ProgressUpdate(models.Model):
                 name="update_cell_latest",
             ),
             # The public progress log, newest first, and its date-range filter.
-            models.Index(fields=["review_state", "-effective_date"], name="update_log"),
+            models.Index(
+                fields=["review_state", "-effective_date", "-created_at"], name="update_log"
+            ),
+            # The log filtered by cells (theme, actor, region, state...), status and dates.
+            models.Index(
+                fields=["followup", "review_state", "status", "effective_date"],
+                name="update_cell_status_date",
+            ),
             models.Index(fields=["status", "effective_date"], name="update_status_date"),
             models.Index(fields=["source"], name="update_source"),
             # "My updates".

@@ -18,6 +18,8 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -299,17 +301,29 @@ def followup_refresh_status(*, followup: FollowUp) -> FollowUp:
     approved update the cell goes back to "no information". The caller holds the transaction
     and, where the database has it, a row lock on the cell (see ``update_approve``).
     """
-    latest = (
-        ProgressUpdate.objects.approved()
-        .filter(followup=followup)
-        .order_by("-effective_date", "-created_at", "-id")
-        .first()
-    )
+    latest = ProgressUpdate.objects.approved().filter(followup=followup).latest_first().first()
     followup.current_update = latest
     followup.current_status = latest.status if latest else Status.NO_INFORMATION
     followup.status_date = latest.effective_date if latest else None
     followup.save(update_fields=["current_update", "current_status", "status_date", "updated_at"])
     return followup
+
+
+def followups_refresh_all() -> int:
+    """Recompute every cell's current status in three set-based UPDATEs, by the same rule as
+    ``followup_refresh_status`` (for bulk loads such as demo data, and repairs). Returns the
+    number of cells."""
+    latest = ProgressUpdate.objects.approved().filter(followup=OuterRef("pk")).latest_first()
+    with transaction.atomic():
+        FollowUp.objects.update(current_update=Subquery(latest.values("pk")[:1]))
+        current = ProgressUpdate.objects.filter(pk=OuterRef("current_update"))
+        return FollowUp.objects.update(
+            current_status=Coalesce(
+                Subquery(current.values("status")[:1]), Value(Status.NO_INFORMATION.value)
+            ),
+            status_date=Subquery(current.values("effective_date")[:1]),
+            updated_at=timezone.now(),
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -378,3 +378,50 @@ def test_page_query_counts_do_not_grow_with_the_data(client, url):
     small = queries()
     grow(60)
     assert queries() == small
+
+
+def test_the_dashboards_cached_figure_follows_every_approval(client, editor, reviewer):
+    from recommendations.services import update_approve, update_log
+
+    def total_2021() -> int:
+        columns = client.get("/dashboard/").context["chart"]["columns"]
+        return sum(c.total for c in columns if c.year == 2021)
+
+    assert total_2021() == 0
+    update = update_log(
+        author=editor,
+        recommendation=followup("R03", "FRA").recommendation,
+        state=followup("R03", "FRA").state,
+        status=Status.PLANNED,
+        effective_date=datetime.date(2021, 6, 1),
+        narrative="Planned.",
+        source="government",
+        submit=True,
+    )
+    assert total_2021() == 0  # submitted, not approved: not counted, cache still valid
+    update_approve(update=update, reviewer=reviewer)
+    assert total_2021() == 1
+
+
+def test_the_log_count_is_capped_on_huge_results(client, monkeypatch):
+    """Past the cap the log says "more than N" instead of counting, and pages stay full."""
+    from recommendations.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for n in range(7):
+        approved("R01", "FRA", day=datetime.date(2010 + n, 1, 1))
+    page = client.get("/updates/?per_page=2")
+    assert page.context["paginator"].capped
+    assert "More than 3 updates" in page.text
+    assert len(listed(page, "updates")) == 2
+    assert "Page 1 of 2+" in page.text
+    last = client.get("/updates/?per_page=3&page=2")  # the cap's last page is not clipped
+    assert len(listed(last, "updates")) == 3
+
+
+def test_the_log_counts_exactly_below_the_cap(client):
+    for n in range(3):
+        approved("R01", "FRA", day=datetime.date(2010 + n, 1, 1))
+    page = client.get("/updates/")
+    assert not page.context["paginator"].capped
+    assert "3 updates" in page.text

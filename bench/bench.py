@@ -1,0 +1,219 @@
+"""`make bench`: build (or reuse) demo databases at 100,000 and 1,000,000 updates, measure them,
+print a table of figures and ratios, and write it to bench/results.md.
+
+Databases are SQLite files under .bench/, cached between runs: a file is rebuilt only when the
+demo generator or the migrations change (a fingerprint is stored beside it). Measurement runs in
+a fresh process per database (bench/measure.py). The analysis in bench/NOTES.md is appended.
+
+    python bench/bench.py [--sizes 100000 1000000] [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".bench"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+P95_TARGET_MS = 50
+PAGES = [
+    "catalogue",
+    "recommendation page",
+    "country profile",
+    "progress log, filtered",
+    "progress log CSV, filtered",
+    "dashboard",
+    "dashboard, filtered",
+]
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(
+        [
+            ROOT / "recommendations" / "demo.py",
+            *(ROOT / "recommendations" / "migrations").glob("*.py"),
+            *(ROOT / "recommendations" / "data").glob("*.*"),
+        ]
+    ):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def env_for(db: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env["DATABASE_URL"] = f"sqlite:///{db}"
+    env["DJANGO_LOG_LEVEL"] = "WARNING"
+    return env
+
+
+def build(size: int) -> Path:
+    CACHE.mkdir(exist_ok=True)
+    db = CACHE / f"demo-{size}.sqlite3"
+    stamp = db.with_suffix(".fingerprint")
+    wanted = fingerprint()
+    if db.exists() and stamp.exists() and stamp.read_text() == wanted:
+        print(f"Reusing {db.relative_to(ROOT)}", flush=True)
+        return db
+    for path in (db, stamp, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        path.unlink(missing_ok=True)
+    print(f"Building {db.relative_to(ROOT)} ({size:,} updates) ...", flush=True)
+    env = env_for(db)
+    for args in (
+        ["migrate", "--no-input", "-v", "0"],
+        ["seed", "-v", "0"],
+        ["demo_data", "--updates", str(size), "--seed", "1"],
+    ):
+        subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=None if args[0] == "demo_data" else subprocess.DEVNULL,
+        )
+    subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from django.db import connection; connection.cursor().execute('ANALYZE')",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    stamp.write_text(wanted)
+    return db
+
+
+def measure(db: Path, repeat: int) -> dict:
+    env = env_for(db)
+    env["BENCH_REPEAT"] = str(repeat)
+    result = subprocess.run(
+        [PYTHON, "bench/measure.py"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def report(results: dict[int, dict]) -> str:
+    sizes = sorted(results)
+    big = results[sizes[-1]]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite "
+        f"(`make bench`; server-side time through Django's test client, DEBUG off; "
+        f"median and p95 of repeated requests after warm-up).",
+        "",
+        "| page | " + " | ".join(f"{s:,} updates: median / p95 ms (queries)" for s in sizes) + " |",
+        "| --- | " + " | ".join("---:" for _ in sizes) + " |",
+    ]
+    for name in PAGES:
+        cells = [
+            f"{r['pages'][name]['median_ms']} / {r['pages'][name]['p95_ms']} "
+            f"({r['pages'][name]['queries']})"
+            for r in (results[s] for s in sizes)
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for name in big["references"]:
+        cells = [
+            f"{r['references'][name]['median_ms']} / {r['references'][name]['p95_ms']} "
+            f"({r['references'][name]['queries']})"
+            for r in (results[s] for s in sizes)
+        ]
+        lines.append(f"| *reference:* {name} | " + " | ".join(cells) + " |")
+    lines += ["", "CSV export of the newest ~100,000 approved updates:", ""]
+    lines += [
+        f"- {s:,} updates: {results[s]['csv_100k']['rows']:,} rows in "
+        f"{results[s]['csv_100k']['seconds']} s, peak Python memory "
+        f"{results[s]['csv_100k']['peak_mb']} MB"
+        for s in sizes
+    ]
+
+    admin = big["references"]["admin changelist, same filter"]
+    raw = big["references"]["raw SQL of the dashboard's counts"]
+    log = big["pages"]["progress log, filtered"]
+    dashboard = big["pages"]["dashboard"]
+    checks = []
+    for name in PAGES:
+        p95 = big["pages"][name]["p95_ms"]
+        checks.append(
+            (
+                f"p95 of {name} <= {P95_TARGET_MS} ms",
+                p95 <= P95_TARGET_MS,
+                f"{p95} ms"
+                + ("" if p95 <= P95_TARGET_MS else f", {p95 - P95_TARGET_MS:.1f} ms over"),
+            )
+        )
+    ratio = dashboard["median_ms"] / raw["median_ms"] if raw["median_ms"] else 0
+    checks.append(
+        (
+            "dashboard within 2x its raw SQL (median)",
+            ratio <= 2,
+            f"{ratio:.2f}x ({dashboard['median_ms']} vs {raw['median_ms']} ms)",
+        )
+    )
+    slowest = max(big["pages"][name]["p95_ms"] for name in PAGES)
+    checks.append(
+        (
+            "every page at least as fast as the admin changelist (p95)",
+            slowest <= admin["p95_ms"],
+            f"slowest page {slowest} ms vs admin {admin['p95_ms']} ms; filtered log "
+            f"{admin['p95_ms'] / max(log['p95_ms'], 0.1):.1f}x faster than the admin",
+        )
+    )
+    same = all(
+        results[sizes[0]]["pages"][n]["queries"] == big["pages"][n]["queries"] for n in PAGES
+    )
+    checks.append(("query counts equal at every size", same, "see the table"))
+    peak = big["csv_100k"]["peak_mb"]
+    checks.append(("CSV of 100,000 rows under 100 MB peak", peak < 100, f"{peak} MB"))
+    lines += [
+        "",
+        f"## Targets at {sizes[-1]:,} updates",
+        "",
+        "| target | met | figure |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| {name} | {'yes' if ok else '**no**'} | {figure} |" for name, ok, figure in checks]
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text(encoding="utf-8").strip()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    results = {}
+    for size in args.sizes:
+        db = build(size)
+        print(f"Measuring {size:,} updates ...", flush=True)
+        started = time.monotonic()
+        results[size] = measure(db, args.repeat)
+        print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
+    text = report(results)
+    print()
+    print(text)
+    (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")
+    print("Written to bench/results.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Measure one benchmark database: server-side latency and query counts of the main pages, and
+the two references (the admin changelist with the same filter, the raw SQL of the dashboard's
+counts). Run by bench/bench.py in a process of its own, with DATABASE_URL set; prints JSON.
+
+Requests go through Django's test client in this process (the full middleware stack, templates
+and streaming, no network), with DEBUG off so no query log slows it down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from recommendations.models import ProgressUpdate, Theme  # noqa: E402
+
+settings.DEBUG = False
+settings.ALLOWED_HOSTS = ["*"]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
+
+FILTER = "theme=protection&region=african&status=in_progress&since=2015-01-01&until=2024-12-31"
+
+
+def admin_filter() -> str:
+    theme = Theme.objects.get(slug="protection").pk
+    return (
+        "review_state__exact=approved"
+        f"&followup__recommendation__themes__id__exact={theme}"
+        "&followup__state__regional_group__exact=african&status__exact=in_progress"
+        "&effective_date__gte=2015-01-01&effective_date__lte=2024-12-31"
+    )
+
+
+def consume(response) -> int:
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def timed(client: Client, url: str, repeat: int = REPEAT) -> dict:
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        consume(response)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        consume(client.get(url))
+        samples.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        consume(client.get(url))
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
+        "queries": len(queries),
+    }
+
+
+def timed_sql(statements: list[str], repeat: int = REPEAT) -> dict:
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    for _ in range(3):
+        run()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
+        "queries": len(statements),
+    }
+
+
+def dashboard_sql() -> list[str]:
+    """The dashboard's counts written by hand: per recommendation, theme and region, the
+    yearly approved updates and the stale cells (the same results the page computes)."""
+    return [
+        "SELECT recommendation_id, current_status, COUNT(*) FROM recommendations_followup "
+        "GROUP BY recommendation_id, current_status",
+        "SELECT t.slug, f.current_status, COUNT(*) FROM recommendations_followup f "
+        "JOIN recommendations_recommendation_themes rt "
+        "ON rt.recommendation_id = f.recommendation_id "
+        "JOIN recommendations_theme t ON t.id = rt.theme_id GROUP BY t.slug, f.current_status",
+        "SELECT s.regional_group, f.current_status, COUNT(*) FROM recommendations_followup f "
+        "JOIN recommendations_memberstate s ON s.id = f.state_id "
+        "GROUP BY s.regional_group, f.current_status",
+        "SELECT " + year_sql() + ", status, COUNT(*) FROM recommendations_progressupdate "
+        "WHERE review_state = 'approved' GROUP BY 1, status",
+        "SELECT COUNT(*) FROM recommendations_followup WHERE status_date < '2024-11-23'",
+    ]
+
+
+def year_sql() -> str:
+    if connection.vendor == "sqlite":
+        return "CAST(strftime('%Y', effective_date) AS integer)"
+    return "EXTRACT(YEAR FROM effective_date)"
+
+
+def csv_export(client: Client, rows_wanted: int = 100_000) -> dict:
+    """Export the newest `rows_wanted` approved updates as CSV: time and peak Python memory."""
+    dates = (
+        ProgressUpdate.objects.approved()
+        .order_by("-effective_date")
+        .values_list("effective_date", flat=True)
+    )
+    total = ProgressUpdate.objects.approved().count()
+    since = dates[min(rows_wanted, total) - 1]
+    url = f"/updates/?since={since:%Y-%m-%d}&format=csv"
+    consume(client.get(url))  # warm
+    tracemalloc.start()
+    start = time.perf_counter()
+    response = client.get(url)
+    rows = 0
+    for chunk in response.streaming_content:
+        rows += chunk.count(b"\n")
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"rows": rows - 1, "seconds": round(seconds, 2), "peak_mb": round(peak / 2**20, 1)}
+
+
+def main() -> None:
+    User = get_user_model()
+    admin, _ = User.objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    public = Client()
+    staff = Client()
+    staff.force_login(admin)
+    reset_queries()
+    results = {
+        "updates": ProgressUpdate.objects.count(),
+        "database": connection.vendor,
+        "pages": {
+            "catalogue": timed(public, "/recommendations/"),
+            "recommendation page": timed(public, "/recommendations/R19/"),
+            "country profile": timed(public, "/states/NGA/"),
+            "progress log, filtered": timed(public, f"/updates/?{FILTER}"),
+            "progress log CSV, filtered": timed(public, f"/updates/?{FILTER}&format=csv"),
+            "dashboard": timed(public, "/dashboard/"),
+            "dashboard, filtered": timed(public, "/dashboard/?region=african&theme=protection"),
+        },
+        "references": {
+            "admin changelist, same filter": timed(
+                staff,
+                f"/admin/recommendations/progressupdate/?{admin_filter()}",
+                repeat=max(5, REPEAT // 3),
+            ),
+            "raw SQL of the dashboard's counts": timed_sql(dashboard_sql()),
+        },
+        "csv_100k": csv_export(public),
+    }
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
