@@ -12,7 +12,9 @@ import datetime
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from .models import (
     LATEST_FIRST,
@@ -57,6 +59,29 @@ class SearchInput(forms.TextInput):
     input_type = "search"
 
 
+class ListSelectMultiple(forms.SelectMultiple):
+    """A multiple select whose options are written in Python. Django renders each option
+    through a template of its own: 7 ms for the 195 Member States, on every list page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            "<option{}>{}</option>",
+            (
+                (
+                    flatatt({"value": option["value"], "selected": option["selected"]}),
+                    option["label"],
+                )
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html(
+            "<select{}>{}</select>", flatatt({"name": name, **widget["attrs"]}), options
+        )
+
+
 def search_filter(label: str) -> filters.CharFilter:
     return filters.CharFilter(
         label=label,
@@ -75,7 +100,7 @@ def multi_model(
         to_field_name=to_field_name,
         method="filter_in",
         distinct=False,  # the methods match through subqueries, never a repeating join
-        widget=forms.CheckboxSelectMultiple if checkboxes else forms.SelectMultiple(SELECT_SIZE),
+        widget=forms.CheckboxSelectMultiple if checkboxes else ListSelectMultiple(SELECT_SIZE),
     )
 
 

@@ -25,6 +25,7 @@ from .models import (
 )
 
 MAX_PAGE_SIZE = 200
+YEARLY_CACHE_SECONDS = 10 * 60
 
 
 class CappedPaginator(Paginator):
@@ -239,10 +240,7 @@ class RecommendationDetailView(FilteredListView):
         return super().get_context_data(
             recommendation=rec,
             distribution=status_counts(rec.followups.all()),
-            timeline=ProgressUpdate.objects.approved()
-            .filter(followup__recommendation=rec)
-            .for_listing()
-            .latest_first()[:20],
+            timeline=ProgressUpdate.objects.timeline(rec.followups.all()),
             **kwargs,
         )
 
@@ -283,10 +281,7 @@ class StateDetailView(TemplateView):
             cells=cells,
             by_theme=[(theme, group) for theme, group in by_theme if group],
             distribution=status_counts(FollowUp.objects.filter(state=state)),
-            timeline=ProgressUpdate.objects.approved()
-            .filter(followup__state=state)
-            .for_listing()
-            .latest_first()[:20],
+            timeline=ProgressUpdate.objects.timeline(FollowUp.objects.filter(state=state)),
             **kwargs,
         )
 
@@ -405,11 +400,17 @@ class DashboardView(TemplateView):
 
 def yearly_counts(cells, key: str) -> list[dict]:
     """Approved updates per year and status for the cells: the one dashboard figure that reads
-    the whole log. Cached per filter and per data version: every approval or withdrawal
-    re-stamps its cell's ``updated_at``, so the newest stamp changes exactly when the figure
-    can, and a stale figure is never served."""
-    version = FollowUp.objects.aggregate(v=Max("updated_at"))["v"]
-    digest = hashlib.sha256(f"{version and version.isoformat()}|{key}".encode()).hexdigest()
+    the whole log (1.7 s at a million updates on SQLite), so it is cached per filter and per
+    data version. The version is the newest cell stamp (every approval or withdrawal re-stamps
+    its cell through ``followup_refresh_status``) and the newest catalogue history row (tags
+    decide which cells a theme or actor filter selects), so an approval shows at once. On
+    PostgreSQL two approvals of different cells can commit out of stamp order; the timeout
+    bounds how long such a figure can lag."""
+    version = (
+        FollowUp.objects.aggregate(v=Max("updated_at"))["v"],
+        Recommendation.history.aggregate(v=Max("history_id"))["v"],
+    )
+    digest = hashlib.sha256(f"{version}|{key}".encode()).hexdigest()
     cache_key = f"dashboard-yearly:{digest}"
     rows = cache.get(cache_key)
     if rows is None:
@@ -421,5 +422,5 @@ def yearly_counts(cells, key: str) -> list[dict]:
             .annotate(n=Count("id"))
             .order_by("year")
         )
-        cache.set(cache_key, rows, timeout=60 * 60)
+        cache.set(cache_key, rows, timeout=YEARLY_CACHE_SECONDS)
     return rows

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommendations.models import MemberState, Recommendation, ReviewState, Status
+from recommendations.models import MemberState, Recommendation, ReviewState, Status, Theme
 from recommendations.services import followup_refresh_status
 from tests.factories import ProgressUpdateFactory, followup
 
@@ -425,3 +425,18 @@ def test_the_log_counts_exactly_below_the_cap(client):
     page = client.get("/updates/")
     assert not page.context["paginator"].capped
     assert "3 updates" in page.text
+
+
+def test_the_dashboards_cached_figure_follows_a_retagged_recommendation(client):
+    """Tags decide which cells a theme filter selects: re-tagging shows at once."""
+    rec = Recommendation.objects.get(code="R03")
+    missing = Theme.objects.exclude(pk__in=rec.themes.all()).first()
+    approved("R03", "FRA", day=datetime.date(2021, 6, 1))
+
+    def total_2021() -> int:
+        columns = client.get("/dashboard/", {"theme": missing.slug}).context["chart"]["columns"]
+        return sum(c.total for c in columns if c.year == 2021)
+
+    assert total_2021() == 0
+    rec.themes.add(missing)
+    assert total_2021() == 1

@@ -130,3 +130,29 @@ def test_a_cell_without_approved_updates_has_no_information():
     cell = followup_refresh_status(followup=followup("R05", "BRA"))
     assert cell.current_status == Status.NO_INFORMATION
     assert cell.status_date is None
+
+
+@pytest.mark.parametrize("cells_with_updates", [3, 30])
+def test_a_timeline_is_the_newest_approved_updates_of_its_cells(cells_with_updates):
+    """The bounded timeline query returns exactly what sorting the whole history returns,
+    whether fewer or more cells than its size have updates, with busy cells and drafts."""
+    import random
+
+    from recommendations.models import ProgressUpdate
+
+    rng = random.Random(cells_with_updates)
+    states = list(MemberState.objects.order_by("iso3")[:cells_with_updates])
+    for index, state in enumerate(states):
+        cell = followup("R05", state.iso3)
+        for _ in range(12 if index == 0 else rng.randrange(1, 4)):
+            ProgressUpdateFactory(
+                followup=cell,
+                effective_date=datetime.date(2009, 1, 1)
+                + datetime.timedelta(days=rng.randrange(5000)),
+                approved=rng.random() < 0.8,
+            )
+        followup_refresh_status(followup=cell)
+    cells = FollowUp.objects.filter(recommendation__code="R05")
+    everything = ProgressUpdate.objects.approved().filter(followup__in=cells).latest_first()
+    assert list(ProgressUpdate.objects.timeline(cells)) == list(everything[:20])
+    assert list(ProgressUpdate.objects.timeline(cells, size=5)) == list(everything[:5])
