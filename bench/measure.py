@@ -24,6 +24,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -53,13 +54,17 @@ def consume(response) -> int:
     return len(response.content)
 
 
-def timed(client: Client, url: str, repeat: int = REPEAT) -> dict:
+def timed(client: Client, url: str, repeat: int = REPEAT, before=None) -> dict:
+    """Median and p95 of `repeat` requests after a warm-up; `before` runs (untimed) before
+    each one."""
     for _ in range(3):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         consume(response)
     samples = []
     for _ in range(repeat):
+        if before:
+            before()
         start = time.perf_counter()
         consume(client.get(url))
         samples.append((time.perf_counter() - start) * 1000)
@@ -169,6 +174,9 @@ def main() -> None:
                 staff,
                 f"/admin/recommendations/progressupdate/?{admin_filter()}",
                 repeat=max(5, REPEAT // 3),
+            ),
+            "dashboard, cold cache (after an approval)": timed(
+                public, "/dashboard/", repeat=max(5, REPEAT // 3), before=cache.clear
             ),
             "raw SQL of the dashboard's counts": timed_sql(dashboard_sql()),
         },

@@ -440,3 +440,20 @@ def test_the_dashboards_cached_figure_follows_a_retagged_recommendation(client):
     assert total_2021() == 0
     rec.themes.add(missing)
     assert total_2021() == 1
+
+
+def test_chart_coordinates_stay_plain_numbers_in_any_locale(client, settings):
+    """SVG needs "12.5", never a locale's "12,5" or "1.234"."""
+    import re
+
+    settings.LANGUAGE_CODE = "de"
+    settings.USE_THOUSAND_SEPARATOR = True
+    for year in (2011, 2013, 2014):
+        approved("R01", "FRA", day=datetime.date(year, 3, 1))
+    approved("R02", "DEU", day=datetime.date(2012, 3, 1))
+    for url in ("/dashboard/", "/recommendations/"):
+        svg = "".join(re.findall(r"<svg.*?</svg>", client.get(url).text, flags=re.S))
+        coordinates = re.findall(r' (?:x|y|width|height)="([^"]*)"', svg)
+        assert coordinates
+        for value in coordinates:
+            float(value)  # raises on "12,5"
