@@ -127,9 +127,9 @@ class TrackerFilterSet(filters.FilterSet):
 
     @property
     def active(self) -> bool:
-        """Whether any filter narrows the result (opens the filter panel)."""
-        if not self.form.is_valid():
-            return False
+        """Whether any filter narrows the result (opens the filter panel). Values that did not
+        validate are ignored, as when filtering; the valid ones still count."""
+        self.form.errors  # noqa: B018 -- validates: cleaned_data then holds the valid values
         # An empty multiple choice cleans to an empty queryset or list: falsy, no query.
         return any(
             bool(value)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
-from django.db.models import Q, Subquery, Value
+from django.db.models import Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -333,6 +333,47 @@ class FollowUp(models.Model):
     @property
     def status(self) -> Status:
         return Status(self.current_status)
+
+
+class CellYearCountQuerySet(models.QuerySet):
+    def of_cells(self, cells: FollowUpQuerySet) -> CellYearCountQuerySet:
+        return self.filter(followup__in=cells.values("pk"))
+
+    def per_year_and_status(self):
+        """Rows of ``year``, ``status`` and ``n`` (approved updates), oldest year first."""
+        return self.values("year", "status").annotate(n=Sum("updates")).order_by("year", "status")
+
+
+class CellYearCount(models.Model):
+    """How many approved updates of one cell took effect in one year with one status.
+
+    Derived from the log so that the dashboard's chart of the years sums a few rows per cell
+    instead of reading every approved update (1.7 s at a million updates on SQLite, against
+    milliseconds here). Only ``services.followup_refresh_status`` (one cell) and
+    ``services.followups_refresh_all`` (every cell) write it, from the approved log, so it
+    cannot drift from the updates it counts.
+    """
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="year_counts")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=30, choices=Status.choices)
+    updates = models.PositiveIntegerField()
+
+    objects = CellYearCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "year", "status"], name="cell_year_status"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="cell_year_count_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(updates__gt=0), name="cell_year_count_positive"),
+        ]
+        # The unfiltered chart reads this index alone; filtered ones go through the unique one.
+        indexes = [models.Index(fields=["year", "status", "updates"], name="cell_year_totals")]
+
+    def __str__(self) -> str:
+        return f"{self.followup_id} {self.year} {self.status}: {self.updates}"
 
 
 # The order that decides a cell's current status: effective date, then creation time, then id.

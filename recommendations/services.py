@@ -18,13 +18,14 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .models import (
     Actor,
+    CellYearCount,
     FollowUp,
     Instrument,
     MemberState,
@@ -306,24 +307,51 @@ def followup_refresh_status(*, followup: FollowUp) -> FollowUp:
     followup.current_status = latest.status if latest else Status.NO_INFORMATION
     followup.status_date = latest.effective_date if latest else None
     followup.save(update_fields=["current_update", "current_status", "status_date", "updated_at"])
+    _year_counts_rebuild(cells=FollowUp.objects.filter(pk=followup.pk))
     return followup
 
 
+def _year_counts_rebuild(*, cells: models.QuerySet | None) -> None:
+    """Rewrite the cells' yearly counts (every cell's when None) from their approved updates.
+    Part of refreshing a cell's status: the two are derived from the same approved log."""
+    counts = CellYearCount.objects.all()
+    log = ProgressUpdate.objects.approved()
+    if cells is not None:
+        counts = counts.filter(followup__in=cells)
+        log = log.filter(followup__in=cells)
+    counts.delete()
+    rows = (
+        log.annotate(year=ExtractYear("effective_date"))
+        .values_list("followup_id", "year", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    CellYearCount.objects.bulk_create(
+        (
+            CellYearCount(followup_id=cell, year=year, status=status, updates=n)
+            for cell, year, status, n in rows.iterator(chunk_size=10_000)
+        ),
+        batch_size=5_000,
+    )
+
+
 def followups_refresh_all() -> int:
-    """Recompute every cell's current status in three set-based UPDATEs, by the same rule as
+    """Recompute every cell's current status and yearly counts set-wise, by the same rule as
     ``followup_refresh_status`` (for bulk loads such as demo data, and repairs). Returns the
     number of cells."""
     latest = ProgressUpdate.objects.approved().filter(followup=OuterRef("pk")).latest_first()
     with transaction.atomic():
         FollowUp.objects.update(current_update=Subquery(latest.values("pk")[:1]))
         current = ProgressUpdate.objects.filter(pk=OuterRef("current_update"))
-        return FollowUp.objects.update(
+        cells = FollowUp.objects.update(
             current_status=Coalesce(
                 Subquery(current.values("status")[:1]), Value(Status.NO_INFORMATION.value)
             ),
             status_date=Subquery(current.values("effective_date")[:1]),
             updated_at=timezone.now(),
         )
+        _year_counts_rebuild(cells=None)
+    return cells
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,12 +1,9 @@
 """Thin views: pick a queryset, apply a FilterSet, render a page, its htmx fragment or its CSV."""
 
-import hashlib
 from collections import defaultdict
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
-from django.db.models.functions import ExtractYear
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
@@ -15,6 +12,7 @@ from . import charts
 from .csv_export import csv_response
 from .filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter, months_ago
 from .models import (
+    CellYearCount,
     FollowUp,
     MemberState,
     ProgressUpdate,
@@ -25,7 +23,6 @@ from .models import (
 )
 
 MAX_PAGE_SIZE = 200
-YEARLY_CACHE_SECONDS = 10 * 60
 
 
 class CappedPaginator(Paginator):
@@ -373,7 +370,10 @@ class DashboardView(TemplateView):
         regions = [
             (group, by_region[group.value]) for group in RegionalGroup if group.value in by_region
         ]
-        yearly = yearly_counts(cells, self.request.GET.urlencode())
+        # Unfiltered, the chart reads the summary's index alone: no need to list every cell.
+        year_counts = CellYearCount.objects.all()
+        if filterset.active:
+            year_counts = year_counts.of_cells(cells)
         stale_since = months_ago(self.stale_months)
         stale = cells.filter(status_date__lt=stale_since)
         # Shade by the reported statuses; "no information" would flatten every other column.
@@ -387,7 +387,7 @@ class DashboardView(TemplateView):
             matrix=[(rec, charts.heat(row, heat_max)) for rec, row in recommendations],
             themes=themes,
             regions=regions,
-            chart=charts.stacked_bars(yearly),
+            chart=charts.stacked_bars(list(year_counts.per_year_and_status())),
             stale_count=stale.count(),
             stale_cells=stale.select_related("recommendation", "state").order_by("status_date")[
                 :20
@@ -396,31 +396,3 @@ class DashboardView(TemplateView):
             statuses=list(Status),
             **kwargs,
         )
-
-
-def yearly_counts(cells, key: str) -> list[dict]:
-    """Approved updates per year and status for the cells: the one dashboard figure that reads
-    the whole log (1.7 s at a million updates on SQLite), so it is cached per filter and per
-    data version. The version is the newest cell stamp (every approval or withdrawal re-stamps
-    its cell through ``followup_refresh_status``) and the newest catalogue history row (tags
-    decide which cells a theme or actor filter selects), so an approval shows at once. On
-    PostgreSQL two approvals of different cells can commit out of stamp order; the timeout
-    bounds how long such a figure can lag."""
-    version = (
-        FollowUp.objects.aggregate(v=Max("updated_at"))["v"],
-        Recommendation.history.aggregate(v=Max("history_id"))["v"],
-    )
-    digest = hashlib.sha256(f"{version}|{key}".encode()).hexdigest()
-    cache_key = f"dashboard-yearly:{digest}"
-    rows = cache.get(cache_key)
-    if rows is None:
-        rows = list(
-            ProgressUpdate.objects.approved()
-            .filter(followup__in=cells.values("pk"))
-            .annotate(year=ExtractYear("effective_date"))
-            .values("year", "status")
-            .annotate(n=Count("id"))
-            .order_by("year")
-        )
-        cache.set(cache_key, rows, timeout=YEARLY_CACHE_SECONDS)
-    return rows

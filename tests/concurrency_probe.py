@@ -25,6 +25,7 @@ from django.db import OperationalError, connection  # noqa: E402
 
 from recommendations.models import FollowUp, ProgressUpdate, ReviewState, Status  # noqa: E402
 from recommendations.services import update_approve, update_log, update_return  # noqa: E402
+from tests.factories import counted_from_the_log, year_counts  # noqa: E402
 
 WRITERS = int(sys.argv[1]) if len(sys.argv) > 1 else 16
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 6
@@ -114,6 +115,8 @@ def main() -> None:
         expected = latest.status if latest else Status.NO_INFORMATION
         if cell.current_status != expected or cell.current_update_id != (latest and latest.pk):
             wrong.append(f"{cell}: stored {cell.current_status}, expected {expected}")
+    if year_counts() != counted_from_the_log():
+        wrong.append("the yearly counts differ from the approved log")
     result = {
         "writers": WRITERS,
         "attempted": WRITERS * ROUNDS,

@@ -129,11 +129,3 @@ def run_manage(database_url: str, *args: str, timeout: int = 300):
         f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     )
     return result
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache (the dashboard caches a figure per data version)."""
-    from django.core.cache import cache
-
-    cache.clear()

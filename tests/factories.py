@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 
 import factory
 from django.contrib.auth import get_user_model
@@ -6,6 +7,7 @@ from django.utils import timezone
 
 from recommendations.models import (
     AssessmentSource,
+    CellYearCount,
     FollowUp,
     MemberState,
     ProgressUpdate,
@@ -60,6 +62,19 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
             reviewed_by=factory.SubFactory(UserFactory),
             reviewed_at=factory.LazyFunction(timezone.now),
         )
+
+
+def year_counts() -> set[tuple]:
+    """The dashboard's yearly summary, as (cell, year, status, approved updates) rows."""
+    return set(CellYearCount.objects.values_list("followup_id", "year", "status", "updates"))
+
+
+def counted_from_the_log() -> set[tuple]:
+    """The same rows counted straight from the approved log, to compare with year_counts()."""
+    counts = Counter(
+        (u.followup_id, u.effective_date.year, u.status) for u in ProgressUpdate.objects.approved()
+    )
+    return {(*key, n) for key, n in counts.items()}
 
 
 __all__ = [

@@ -380,8 +380,10 @@ def test_page_query_counts_do_not_grow_with_the_data(client, url):
     assert queries() == small
 
 
-def test_the_dashboards_cached_figure_follows_every_approval(client, editor, reviewer):
-    from recommendations.services import update_approve, update_log
+def test_the_dashboards_yearly_figure_follows_approvals_and_withdrawals(
+    client, editor, reviewer, superuser
+):
+    from recommendations.services import update_approve, update_log, update_withdraw
 
     def total_2021() -> int:
         columns = client.get("/dashboard/").context["chart"]["columns"]
@@ -398,9 +400,11 @@ def test_the_dashboards_cached_figure_follows_every_approval(client, editor, rev
         source="government",
         submit=True,
     )
-    assert total_2021() == 0  # submitted, not approved: not counted, cache still valid
+    assert total_2021() == 0  # submitted, not approved: not counted
     update_approve(update=update, reviewer=reviewer)
     assert total_2021() == 1
+    update_withdraw(update=update, user=superuser, reason="Reported twice.")
+    assert total_2021() == 0
 
 
 def test_the_log_count_is_capped_on_huge_results(client, monkeypatch):
@@ -427,7 +431,7 @@ def test_the_log_counts_exactly_below_the_cap(client):
     assert "3 updates" in page.text
 
 
-def test_the_dashboards_cached_figure_follows_a_retagged_recommendation(client):
+def test_the_dashboards_yearly_figure_follows_a_retagged_recommendation(client):
     """Tags decide which cells a theme filter selects: re-tagging shows at once."""
     rec = Recommendation.objects.get(code="R03")
     missing = Theme.objects.exclude(pk__in=rec.themes.all()).first()

@@ -8,7 +8,7 @@ from django.db.models import Count, F
 
 from recommendations.models import FollowUp, ProgressUpdate, ReviewState, Status
 from recommendations.services import followup_refresh_status
-from tests.factories import ProgressUpdateFactory
+from tests.factories import ProgressUpdateFactory, counted_from_the_log, year_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def test_current_statuses_agree_with_the_approved_log():
         followup_refresh_status(followup=cell)
         assert (cell.current_status, cell.status_date, cell.current_update_id) == stored
     assert FollowUp.objects.exclude(current_status=Status.NO_INFORMATION).count() > 100
+    assert year_counts() == counted_from_the_log()
 
 
 def test_statuses_mostly_move_forward():

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from recommendations.models import FollowUp, ProgressUpdate, ReviewState, Status
+from recommendations.models import CellYearCount, FollowUp, ProgressUpdate, ReviewState, Status
 from recommendations.services import (
     WorkflowError,
     update_approve,
@@ -15,7 +15,7 @@ from recommendations.services import (
     update_submit,
     update_withdraw,
 )
-from tests.factories import followup
+from tests.factories import counted_from_the_log, followup, year_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,20 @@ def test_the_service_enforces_length_limits(editor):
         )
     assert "narrative" in error.value.message_dict
     assert not ProgressUpdate.objects.exists()
+
+
+def test_yearly_counts_follow_approvals_withdrawals_and_moves(editor, reviewer, superuser):
+    """The dashboard's yearly summary equals the approved log after every kind of step."""
+    other = followup("R04", "KEN")
+    first = log(editor, day=datetime.date(2019, 3, 1))
+    second = log(editor, day=datetime.date(2019, 9, 1), status=Status.PLANNED)
+    third = log(editor, day=datetime.date(2018, 1, 1), cell=other)
+    for update in (second, third, first):  # out of order
+        update_approve(update=update, reviewer=reviewer)
+        assert year_counts() == counted_from_the_log()
+    assert (first.followup_id, 2019, Status.IN_PROGRESS, 1) in year_counts()
+    update_withdraw(update=second, user=superuser, reason="Duplicate of the March report.")
+    assert year_counts() == counted_from_the_log()
+    update_withdraw(update=third, user=superuser, reason="Wrong country.")
+    assert year_counts() == counted_from_the_log()
+    assert not CellYearCount.objects.filter(followup=other).exists()
