@@ -130,8 +130,8 @@ def report(results: dict[int, dict]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     for name in big["references"]:
         cells = [
-            f"{r['references'][name]['median_ms']} / {r['references'][name]['p95_ms']} "
-            f"({r['references'][name]['queries']})"
+            f"{r['references'][name]['median_ms']} / {r['references'][name]['p95_ms']}"
+            + (f" ({queries})" if (queries := r["references"][name]["queries"]) else "")
             for r in (results[s] for s in sizes)
         ]
         lines.append(f"| *reference:* {name} | " + " | ".join(cells) + " |")
@@ -159,13 +159,16 @@ def report(results: dict[int, dict]) -> str:
             )
         )
     from_log = big["references"]["raw SQL of the dashboard's counts, years from the log"]
-    ratio = dashboard["median_ms"] / raw["median_ms"] if raw["median_ms"] else 0
+    in_queries = big["references"]["dashboard, time in its queries"]
+    ratio = in_queries["median_ms"] / raw["median_ms"] if raw["median_ms"] else 0
+    page_ratio = dashboard["median_ms"] / raw["median_ms"] if raw["median_ms"] else 0
     checks.append(
         (
             "dashboard within 2x its raw SQL (median)",
             ratio <= 2,
-            f"{ratio:.2f}x ({dashboard['median_ms']} vs {raw['median_ms']} ms over the same "
-            f"tables; {from_log['median_ms']} ms when the years are counted from the log)",
+            f"its queries {ratio:.2f}x ({in_queries['median_ms']} vs {raw['median_ms']} ms); "
+            f"the whole page, HTML included, {page_ratio:.2f}x ({dashboard['median_ms']} ms); "
+            f"counting the years from the log instead would take {from_log['median_ms']} ms",
         )
     )
     slowest = max(big["pages"][name]["p95_ms"] for name in PAGES)
