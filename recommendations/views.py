@@ -341,10 +341,13 @@ class UpdateListView(FilteredListView):
         # Tuples, not model instances: a hundred thousand rows stream several times faster.
         return self.get_queryset().values_list(*self.CSV_FIELDS).iterator(chunk_size=2000)
 
+    EVIDENCE, REVIEWED_AT = CSV_FIELDS.index("evidence"), CSV_FIELDS.index("reviewed_at")
+
     def csv_row(self, row):
         row = list(row)
-        row[10] = " ".join(row[10].split())  # evidence: one URL per line -> space-separated
-        row[13] = row[13] or ""
+        # Evidence is one URL per line in the database, space-separated in a spreadsheet cell.
+        row[self.EVIDENCE] = " ".join(row[self.EVIDENCE].split())
+        row[self.REVIEWED_AT] = row[self.REVIEWED_AT] or ""
         return row
 
 

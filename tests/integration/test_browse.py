@@ -292,6 +292,33 @@ def test_log_csv_is_exactly_the_filtered_rows_and_inert(client, log_entries):
     assert rows[0]["iso3"] == "ZAF"
 
 
+def test_log_csv_columns_hold_the_updates_fields(client):
+    update = approved(
+        "R19",
+        "ZAF",
+        status=Status.PLANNED,
+        day=datetime.date(2021, 1, 1),
+        evidence="https://example.org/a\nhttps://example.org/b",
+    )
+    (row,) = csv_rows(client, "/updates/")
+    assert row == {
+        "id": str(update.pk),
+        "effective_date": "2021-01-01",
+        "recommendation": "R19",
+        "recommendation_title": update.followup.recommendation.title,
+        "state": "South Africa",
+        "iso3": "ZAF",
+        "regional_group": "african",
+        "status": "planned",
+        "source": update.source,
+        "narrative": update.narrative,
+        "evidence": "https://example.org/a https://example.org/b",
+        "reported_by": update.reported_by.username,
+        "review_state": "approved",
+        "reviewed_at": str(update.reviewed_at),
+    }
+
+
 def test_a_shared_link_reproduces_the_result(client, log_entries):
     url = "/updates/?region=african&theme=protection&sort=oldest"
     first = ids(client.get(url))
