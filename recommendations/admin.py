@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .forms import ReviewCommentForm
 from .models import (
     Actor,
+    CellYearCount,
     EditorScope,
     FollowUp,
     Instrument,
@@ -91,9 +92,31 @@ class MemberStateAdmin(HistoryAdmin):
     search_fields = ["name", "iso3"]
 
 
+class CellYearCountInline(admin.TabularInline):
+    """The cell's approved updates per year and status (derived, as the dashboard counts them)."""
+
+    model = CellYearCount
+    verbose_name_plural = "Approved updates per year"
+    fields = readonly_fields = ["year", "status", "updates"]
+    ordering = ["year", "status"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(HistoryAdmin):
     """Cells are created by the seed and their status by approvals: read-only here."""
+
+    inlines = [CellYearCountInline]
 
     list_display = ["recommendation", "state", "current_status", "status_date"]
     list_filter = [

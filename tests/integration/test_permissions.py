@@ -222,6 +222,23 @@ def test_history_pages_show_who_changed_what(client, superuser, author, second_r
     assert "reviewer2" in response.text
 
 
+def test_a_cells_admin_page_shows_its_approved_updates_per_year_read_only(
+    client, superuser, author, second_reviewer
+):
+    update = ProgressUpdateFactory(
+        reported_by=author, review_state=ReviewState.SUBMITTED, status=Status.PLANNED
+    )
+    update_approve(update=update, reviewer=second_reviewer)
+    client.force_login(superuser)
+    page = client.get(f"/admin/recommendations/followup/{update.followup_id}/change/")
+    assert page.status_code == 200
+    (inline,) = page.context["inline_admin_formsets"]
+    assert inline.opts.verbose_name_plural == "Approved updates per year"
+    assert [form.original.updates for form in inline] == [1]
+    assert not (inline.has_add_permission or inline.has_change_permission)
+    assert not inline.has_delete_permission
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_nobody_reverts_an_update_or_a_cell_from_its_history_page(
     as_role, role, author, second_reviewer
