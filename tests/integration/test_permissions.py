@@ -235,7 +235,8 @@ def test_a_cells_admin_page_shows_its_approved_updates_per_year_read_only(
     (inline,) = page.context["inline_admin_formsets"]
     assert inline.opts.verbose_name_plural == "Approved updates per year"
     assert [form.original.updates for form in inline] == [1]
-    assert not (inline.has_add_permission or inline.has_change_permission)
+    assert not inline.has_add_permission
+    assert not inline.has_change_permission
     assert not inline.has_delete_permission
 
 
