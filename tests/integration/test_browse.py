@@ -371,12 +371,23 @@ def test_dashboard_lists_stale_cells(client, log_entries):
 # Query counts -------------------------------------------------------------------------------
 
 
-def grow(n):
+def grow(n, **kwargs):
     """Add n approved updates spread over many cells and states."""
     states = list(MemberState.objects.order_by("name")[:40])
     codes = ["R19", "R23", "R08", "R03"]
     for i in range(n):
-        approved(codes[i % 4], states[i % 40].iso3, day=datetime.date(2009 + i % 15, 1, 1))
+        approved(
+            codes[i % 4], states[i % 40].iso3, day=datetime.date(2009 + i % 15, 1, 1), **kwargs
+        )
+
+
+def query_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return len(ctx)
 
 
 @pytest.mark.parametrize(
@@ -388,23 +399,35 @@ def grow(n):
         "/states/?region=african",
         "/states/NGA/",
         "/updates/?region=african&theme=protection&status=in_progress&since=2010-01-01",
+        "/updates/",
         "/updates/?format=csv",
+        "/recommendations/R19/?format=csv",
+        "/dashboard/",
         "/dashboard/?region=african",
     ],
 )
 def test_page_query_counts_do_not_grow_with_the_data(client, url):
-    def queries():
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-            if response.streaming:
-                b"".join(response.streaming_content)
-        assert response.status_code == 200
-        return len(ctx)
-
     grow(5)
-    small = queries()
+    small = query_count(client, url)
     grow(60)
-    assert queries() == small
+    assert query_count(client, url) == small
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/updates/mine/",
+        "/updates/?review=approved&review=submitted",
+        "/admin/recommendations/progressupdate/?review_state__exact=approved",
+        "/admin/recommendations/followup/?current_status__exact=in_progress",
+    ],
+)
+def test_staff_page_query_counts_do_not_grow_with_the_data(client, url, superuser):
+    client.force_login(superuser)
+    grow(5, reported_by=superuser)
+    small = query_count(client, url)
+    grow(60, reported_by=superuser)
+    assert query_count(client, url) == small
 
 
 def test_the_dashboards_yearly_figure_follows_approvals_and_withdrawals(
