@@ -11,12 +11,13 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo bench serve load test lint format migrations-check deploy-check clean
+.PHONY: help install run demo bench bench-postgres serve load test lint format migrations-check deploy-check clean
 
 help:
 	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change)"
 	@echo "make demo              make run with a demo history of UPDATES (100000) progress updates, SEED=1"
 	@echo "make bench             benchmark at 100,000 and 1,000,000 updates, write bench/results.md"
+	@echo "make bench-postgres    the same on PostgreSQL (BENCH_POSTGRES=postgres://...), bench/results-postgresql.md"
 	@echo "make test              install and run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint              ruff check and format check"
 	@echo "make migrations-check  fail if models and migrations differ"
@@ -60,6 +61,11 @@ demo: install
 
 bench: install
 	$(BIN)/python bench/bench.py
+
+# The same benchmark on PostgreSQL (databases tracker_bench_<size> on that server).
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
+bench-postgres: install
+	$(BIN)/python bench/bench.py --postgres $(BENCH_POSTGRES)
 
 serve: install
 	PORT=$(PORT) bin/serve
