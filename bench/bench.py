@@ -2,8 +2,8 @@
 print a table of figures and ratios, and write it to bench/results.md.
 
 Databases are SQLite files under .bench/ (or, with --postgres, databases tracker_bench_<size> on
-that server), cached between runs: one is rebuilt only when the demo generator, the migrations or
-the data files change (a fingerprint is kept in .bench/). Measurement runs in
+that server), cached between runs: one is rebuilt only when the demo generator, the services, the
+migrations or the data files change (a fingerprint is kept in .bench/). Measurement runs in
 a fresh process per database (bench/measure.py). The analysis in bench/NOTES.md is appended to
 the SQLite results.
 
@@ -43,6 +43,8 @@ def fingerprint() -> str:
     for path in sorted(
         [
             ROOT / "recommendations" / "demo.py",
+            ROOT / "recommendations" / "services.py",
+            ROOT / "recommendations" / "management" / "commands" / "demo_data.py",
             *(ROOT / "recommendations" / "migrations").glob("*.py"),
             *(ROOT / "recommendations" / "data").glob("*.*"),
         ]
@@ -118,7 +120,10 @@ def build(size: int, postgres: str | None) -> str:
             "-v",
             "0",
             "-c",
-            "from django.db import connection; connection.cursor().execute('ANALYZE')",
+            # PostgreSQL: VACUUM too, as autovacuum would after a bulk load (index-only scans
+            # need the visibility map).
+            "from django.db import connection; connection.cursor().execute("
+            "'VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE')",
         ],
         cwd=ROOT,
         env=env,

@@ -28,7 +28,9 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from recommendations.filters import months_ago  # noqa: E402
 from recommendations.models import ProgressUpdate, Theme  # noqa: E402
+from recommendations.views import DashboardView  # noqa: E402
 
 settings.DEBUG = False
 settings.ALLOWED_HOSTS = ["*"]
@@ -143,7 +145,8 @@ def dashboard_sql(*, from_log: bool) -> list[str]:
         "JOIN recommendations_memberstate s ON s.id = f.state_id "
         "GROUP BY s.regional_group, f.current_status",
         years,
-        "SELECT COUNT(*) FROM recommendations_followup WHERE status_date < '2024-11-23'",
+        "SELECT COUNT(*) FROM recommendations_followup "
+        f"WHERE status_date < '{months_ago(DashboardView.stale_months):%Y-%m-%d}'",
     ]
 
 

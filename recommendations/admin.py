@@ -102,6 +102,10 @@ class CellYearCountInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        # Derived from the cell's log: whoever may see the cell sees its counts.
+        return request.user.has_perm("recommendations.view_followup")
+
     def has_add_permission(self, request, obj=None):
         return False
 

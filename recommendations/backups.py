@@ -16,6 +16,8 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import override_settings
 
+from .services import cell_year_counts_rebuild
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Rebuilt by migrate itself; restoring them would clash with the target's own rows.
 EXCLUDED = ["contenttypes", "auth.permission", "sessions"]
@@ -79,6 +81,7 @@ def _restore_json(path: Path) -> int:
             with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
                 _delete_everything()
                 call_command("loaddata", str(fixture), verbosity=0)
+                cell_year_counts_rebuild()
         except (DatabaseError, DeserializationError) as error:
             raise BackupError(str(error)) from error
     return count

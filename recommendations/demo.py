@@ -15,11 +15,12 @@ import random
 from collections.abc import Callable, Iterator
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import Q
 
 from .models import AssessmentSource, FollowUp, ProgressUpdate, ReviewState, Status
-from .services import followups_refresh_all
+from .services import EDITORS, REVIEWERS, followups_refresh_all
 
 SCALE = [
     Status.NOT_STARTED,
@@ -40,9 +41,18 @@ REVIEW = [
     (ReviewState.DRAFT, 0.04),
     (ReviewState.RETURNED, 0.03),
 ]
+# A fixed span and a fixed last instant: a seed gives the same history whatever the clock says.
 START = datetime.date(2008, 6, 3)  # the debate
-END = datetime.date(2026, 10, 31)  # fixed, so a seed gives the same history on any day
-DEMO_PREFIX = "demo-"  # demo users' usernames: their updates are the demo history
+END = datetime.date(2026, 10, 31)
+LAST = datetime.datetime.combine(END, datetime.time(18), tzinfo=datetime.UTC)
+DEMO_EDITORS = [f"demo-editor-{n}" for n in range(1, 6)]
+DEMO_REVIEWERS = [f"demo-reviewer-{n}" for n in range(1, 4)]
+
+
+class DemoDataRefused(Exception):
+    """Loading the demo history would delete somebody's real progress updates."""
+
+
 NARRATIVES = [
     "The national action plan against trafficking in persons was {verb}.",
     "A national rapporteur reported that work on this recommendation was {verb}.",
@@ -78,30 +88,33 @@ COLUMNS = [
 
 
 def demo_users() -> tuple[list[int], list[int]]:
-    """Five demo editors and three demo reviewers (unusable passwords), created if missing."""
-    from django.contrib.auth.models import Group
-
+    """The demo editors and reviewers (unusable passwords: nobody signs in as them), created
+    if missing; returns their ids."""
     User = get_user_model()
-    ids: dict[str, list[int]] = {"Editors": [], "Reviewers": []}
-    for group_name, prefix, count in [
-        ("Editors", "editor", 5),
-        ("Reviewers", "reviewer", 3),
-    ]:
+    ids: dict[str, list[int]] = {EDITORS: [], REVIEWERS: []}
+    for group_name, usernames in [(EDITORS, DEMO_EDITORS), (REVIEWERS, DEMO_REVIEWERS)]:
         group = Group.objects.get(name=group_name)
-        for n in range(1, count + 1):
+        for username in usernames:
             user, created = User.objects.get_or_create(
-                username=f"{DEMO_PREFIX}{prefix}-{n}",
-                defaults={
-                    "email": f"{DEMO_PREFIX}{prefix}-{n}@example.org",
-                    "is_staff": group_name == "Reviewers",
-                },
+                username=username,
+                defaults={"email": f"{username}@example.org", "is_staff": group_name == REVIEWERS},
             )
             if created:
                 user.set_unusable_password()
                 user.save()
                 user.groups.add(group)
             ids[group_name].append(user.pk)
-    return ids["Editors"], ids["Reviewers"]
+    return ids[EDITORS], ids[REVIEWERS]
+
+
+def not_demo_data() -> Q:
+    """Updates that a real person wrote, reviewed or withdrew: never deleted by a demo reload."""
+    demo = DEMO_EDITORS + DEMO_REVIEWERS
+    return (
+        ~Q(reported_by__username__in=demo)
+        | (Q(reviewed_by__isnull=False) & ~Q(reviewed_by__username__in=demo))
+        | (Q(withdrawn_by__isnull=False) & ~Q(withdrawn_by__username__in=demo))
+    )
 
 
 def _pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
@@ -118,7 +131,7 @@ def generate(
 ) -> Iterator[tuple]:
     """Yield rows (in COLUMNS order) for ``updates`` updates, reproducibly from ``seed``."""
     rng = random.Random(seed)
-    span = (min(timezone.localdate(), END) - START).days
+    span = (END - START).days + 1
     # About two cells in three have any follow-up; activity per cell is skewed. Shares are
     # rounded by largest remainder, so the total is exact and a small run touches fewer cells.
     active = [cell for cell in cells if rng.random() < 0.67] or cells
@@ -153,9 +166,9 @@ def generate(
                 status = SCALE[rank]
             lag = datetime.timedelta(days=rng.randrange(1, 90), seconds=rng.randrange(86_400))
             created = min(
-                datetime.datetime.combine(effective, datetime.time(9), tzinfo=tz) + lag,
-                timezone.now(),
+                datetime.datetime.combine(effective, datetime.time(9), tzinfo=tz) + lag, LAST
             )
+            reviewed_at = min(created + datetime.timedelta(days=3), LAST)
             review = _pick(rng, REVIEW)
             author = rng.choice(editors)
             reviewer = rng.choice(reviewers)
@@ -174,7 +187,7 @@ def generate(
                 review,
                 adapt_dt(created) if submitted else None,
                 reviewer if reviewed else None,
-                adapt_dt(created + datetime.timedelta(days=3)) if reviewed else None,
+                adapt_dt(reviewed_at) if reviewed else None,
                 "Please cite the official source." if review == ReviewState.RETURNED else "",
                 "",
                 adapt_dt(created),
@@ -192,17 +205,17 @@ def demo_history_load(
     batch_size: int = 20_000,
 ) -> int:
     """Write the demo history; returns how many updates. An earlier demo history is replaced;
-    a log with anybody else's updates is refused unless ``replace``, which deletes every
-    progress update first (a demo database only: real entries are never deleted otherwise)."""
+    if any update was written, reviewed or withdrawn by a real person, nothing is deleted
+    unless ``replace``, which deletes every progress update (for a scratch database). Their
+    history rows are kept either way."""
     existing = ProgressUpdate.objects.all()
     if existing.exists():
-        if not replace and existing.exclude(reported_by__username__startswith=DEMO_PREFIX).exists():
-            raise ValueError(
+        if not replace and existing.filter(not_demo_data()).exists():
+            raise DemoDataRefused(
                 "The database already has progress updates that are not demo data; pass "
                 "--replace to delete them and load the demo history instead."
             )
-        FollowUp.objects.update(current_update=None)
-        ProgressUpdate.history.all().delete()
+        FollowUp.objects.update(current_update=None)  # PROTECTed: let go before deleting
         existing._raw_delete(existing.db)
     editors, reviewers = demo_users()
     cells = list(FollowUp.objects.order_by("pk").values_list("pk", flat=True))

@@ -196,6 +196,12 @@ class StateFilter(TrackerFilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(iso3__iexact=value))
 
 
+def _tagged(tags: str, values) -> QuerySet:
+    """Ids of the recommendations with any of these themes or actors, as a subquery: an M2M
+    join would repeat a row once per matching tag."""
+    return Recommendation.objects.filter(**{f"{tags}__in": values}).values("pk")
+
+
 def _cells_matching(
     *, themes=None, actors=None, regions=None, recommendations=None, states=None
 ) -> QuerySet | None:
@@ -211,14 +217,10 @@ def _cells_matching(
         cells = cells.filter(state__in=states)
         narrowed = True
     if themes:
-        cells = cells.filter(
-            recommendation__in=Recommendation.objects.filter(themes__in=themes).values("pk")
-        )
+        cells = cells.filter(recommendation__in=_tagged("themes", themes))
         narrowed = True
     if actors:
-        cells = cells.filter(
-            recommendation__in=Recommendation.objects.filter(actors__in=actors).values("pk")
-        )
+        cells = cells.filter(recommendation__in=_tagged("actors", actors))
         narrowed = True
     if regions:
         cells = cells.filter(state__regional_group__in=regions)
@@ -270,8 +272,7 @@ class CellFilter(TrackerFilterSet):
         if not value:
             return queryset
         if name in ("theme", "actor"):
-            recs = Recommendation.objects.filter(**{f"{name}s__in": value}).values("pk")
-            return queryset.filter(recommendation__in=recs)
+            return queryset.filter(recommendation__in=_tagged(f"{name}s", value))
         return super().filter_in(queryset, name, value)
 
     def filter_stale(self, queryset, name, value):
@@ -318,7 +319,7 @@ class UpdateFilter(TrackerFilterSet):
         distinct=False,  # a plain column: no join that could repeat rows
         label="Regional group",
         choices=RegionalGroup.choices,
-        method="filter_cells",
+        method="filter_in",
         widget=forms.CheckboxSelectMultiple,
     )
     status = filters.MultipleChoiceFilter(
@@ -397,8 +398,6 @@ class UpdateFilter(TrackerFilterSet):
 
     def filter_in(self, queryset, name, value):
         return queryset  # cell-level: applied together in filter_queryset
-
-    filter_cells = filter_in
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -8,6 +8,7 @@ a transaction when it touches more than one row, and raises a clear error when a
 from __future__ import annotations
 
 import csv
+import itertools
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -307,13 +308,14 @@ def followup_refresh_status(*, followup: FollowUp) -> FollowUp:
     followup.current_status = latest.status if latest else Status.NO_INFORMATION
     followup.status_date = latest.effective_date if latest else None
     followup.save(update_fields=["current_update", "current_status", "status_date", "updated_at"])
-    _year_counts_rebuild(cells=FollowUp.objects.filter(pk=followup.pk))
+    cell_year_counts_rebuild(cells=FollowUp.objects.filter(pk=followup.pk))
     return followup
 
 
-def _year_counts_rebuild(*, cells: models.QuerySet | None) -> None:
-    """Rewrite the cells' yearly counts (every cell's when None) from their approved updates.
-    Part of refreshing a cell's status: the two are derived from the same approved log."""
+def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
+    """Rewrite the cells' yearly counts (every cell's when None) from their approved updates:
+    part of refreshing a cell's status, and of restoring a backup (the counts are derived, so
+    they are recomputed from the restored log rather than trusted)."""
     counts = CellYearCount.objects.all()
     log = ProgressUpdate.objects.approved()
     if cells is not None:
@@ -325,14 +327,13 @@ def _year_counts_rebuild(*, cells: models.QuerySet | None) -> None:
         .values_list("followup_id", "year", "status")
         .annotate(n=Count("id"))
         .order_by()
+        .iterator(chunk_size=5_000)
     )
-    CellYearCount.objects.bulk_create(
-        (
+    while batch := list(itertools.islice(rows, 5_000)):  # bounded memory at any log size
+        CellYearCount.objects.bulk_create(
             CellYearCount(followup_id=cell, year=year, status=status, updates=n)
-            for cell, year, status, n in rows.iterator(chunk_size=10_000)
-        ),
-        batch_size=5_000,
-    )
+            for cell, year, status, n in batch
+        )
 
 
 def followups_refresh_all() -> int:
@@ -350,7 +351,7 @@ def followups_refresh_all() -> int:
             status_date=Subquery(current.values("effective_date")[:1]),
             updated_at=timezone.now(),
         )
-        _year_counts_rebuild(cells=None)
+        cell_year_counts_rebuild()
     return cells
 
 

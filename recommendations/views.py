@@ -145,7 +145,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             recommendation_count=Recommendation.objects.count(),
             state_count=MemberState.objects.count(),
-            approved_count=ProgressUpdate.objects.approved().count(),
+            approved_count=CellYearCount.objects.approved_total(),
             **kwargs,
         )
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import MemberState, Recommendation, ReviewState, Status, Theme
 from recommendations.services import followup_refresh_status
+from recommendations.views import CappedPaginator
 from tests.factories import ProgressUpdateFactory, followup
 
 pytestmark = pytest.mark.django_db
@@ -372,12 +373,16 @@ def test_dashboard_lists_stale_cells(client, log_entries):
 
 
 def grow(n, **kwargs):
-    """Add n approved updates spread over many cells and states."""
+    """Add n approved updates over many cells: R19 first, in up to 40 states (more cells than
+    a timeline shows), then R23, R08 and R03."""
     states = list(MemberState.objects.order_by("name")[:40])
     codes = ["R19", "R23", "R08", "R03"]
     for i in range(n):
         approved(
-            codes[i % 4], states[i % 40].iso3, day=datetime.date(2009 + i % 15, 1, 1), **kwargs
+            codes[(i // 40) % 4],
+            states[i % 40].iso3,
+            day=datetime.date(2009 + i % 15, 1, 1),
+            **kwargs,
         )
 
 
@@ -406,7 +411,10 @@ def query_count(client, url) -> int:
         "/dashboard/?region=african",
     ],
 )
-def test_page_query_counts_do_not_grow_with_the_data(client, url):
+def test_page_query_counts_do_not_grow_with_the_data(client, url, monkeypatch):
+    """Small: the log counts exactly and timelines need no bound; large: the log's count is
+    capped and R19's timeline is bounded. Same number of queries either way."""
+    monkeypatch.setattr(CappedPaginator, "cap", 20)
     grow(5)
     small = query_count(client, url)
     grow(60)
@@ -459,13 +467,13 @@ def test_the_dashboards_yearly_figure_follows_approvals_and_withdrawals(
 
 def test_the_log_count_is_capped_on_huge_results(client, monkeypatch):
     """Past the cap the log says "more than N" instead of counting, and pages stay full."""
-    from recommendations.views import CappedPaginator
-
     monkeypatch.setattr(CappedPaginator, "cap", 3)
     for n in range(7):
         approved("R01", "FRA", day=datetime.date(2010 + n, 1, 1))
     page = client.get("/updates/?per_page=2")
     assert page.context["paginator"].capped
+    for malformed in ("abc", "-1", "999999", "last"):
+        assert client.get(f"/updates/?per_page=2&page={malformed}").status_code == 200
     assert "More than 3 updates" in page.text
     assert len(listed(page, "updates")) == 2
     assert "Page 1 of 2+" in page.text
@@ -511,3 +519,10 @@ def test_chart_coordinates_stay_plain_numbers_in_any_locale(client, settings):
         assert coordinates
         for value in coordinates:
             float(value)  # raises on "12,5"
+
+
+def test_the_home_page_counts_approved_updates_only(client):
+    approved("R01", "FRA")
+    approved("R02", "DEU", day=datetime.date(2015, 5, 1))
+    ProgressUpdateFactory()  # a draft
+    assert "2 approved updates" in client.get("/").text

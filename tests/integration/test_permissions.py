@@ -222,14 +222,15 @@ def test_history_pages_show_who_changed_what(client, superuser, author, second_r
     assert "reviewer2" in response.text
 
 
+@pytest.mark.parametrize("role", ["reviewer", "superuser"])
 def test_a_cells_admin_page_shows_its_approved_updates_per_year_read_only(
-    client, superuser, author, second_reviewer
+    as_role, role, author, second_reviewer
 ):
     update = ProgressUpdateFactory(
         reported_by=author, review_state=ReviewState.SUBMITTED, status=Status.PLANNED
     )
     update_approve(update=update, reviewer=second_reviewer)
-    client.force_login(superuser)
+    client = as_role(role)
     page = client.get(f"/admin/recommendations/followup/{update.followup_id}/change/")
     assert page.status_code == 200
     (inline,) = page.context["inline_admin_formsets"]

@@ -1,6 +1,8 @@
 """Production readiness: headers, sign-in lockout, health check, backups, migrations."""
 
 import datetime
+import io
+import json
 import os
 import re
 import secrets
@@ -10,13 +12,20 @@ import sys
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DatabaseError
 
 from recommendations.backups import backup_json, restore
 from recommendations.models import FollowUp, ProgressUpdate, Recommendation, Status
 from recommendations.services import followup_refresh_status
 from tests.conftest import run_manage
-from tests.factories import ProgressUpdateFactory, UserFactory, followup
+from tests.factories import (
+    ProgressUpdateFactory,
+    UserFactory,
+    counted_from_the_log,
+    followup,
+    year_counts,
+)
 
 PAGES = [
     "/",
@@ -206,6 +215,39 @@ def test_a_json_backup_restores_every_row(tmp_path, editor, reviewer):
     )
     assert ProgressUpdate.objects.filter(narrative__startswith="Côte d'Ivoire & <b>").count() == 2
     assert ProgressUpdate.history.count() > 0
+
+
+@pytest.mark.django_db
+def test_a_backup_without_yearly_counts_restores_them_from_the_log(tmp_path):
+    """The counts are derived: a backup from before they existed, or holding wrong ones,
+    restores them recomputed from the restored log."""
+    cell = followup("R03", "FRA")
+    ProgressUpdateFactory(followup=cell, approved=True, effective_date=datetime.date(2019, 4, 1))
+    followup_refresh_status(followup=cell)
+    path = tmp_path / "backup.json"
+    backup_json(path)
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(
+        json.dumps([r for r in rows if r["model"] != "recommendations.cellyearcount"]),
+        encoding="utf-8",
+    )
+
+    restore(path)
+
+    assert year_counts() == counted_from_the_log() == {(cell.pk, 2019, Status.IN_PROGRESS, 1)}
+
+
+@pytest.mark.django_db
+def test_refresh_statuses_repairs_cells_written_around_the_services():
+    cell = followup("R03", "FRA")
+    update = ProgressUpdateFactory(followup=cell, approved=True, status=Status.PLANNED)
+    assert FollowUp.objects.get(pk=cell.pk).current_status == Status.NO_INFORMATION
+    out = io.StringIO()
+    call_command("refresh_statuses", stdout=out)
+    cell.refresh_from_db()
+    assert (cell.current_status, cell.current_update) == (Status.PLANNED, update)
+    assert year_counts() == counted_from_the_log()
+    assert "Recomputed" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from recommendations.models import ProgressUpdate, ReviewState, Status
-from recommendations.services import update_approve
+from recommendations.services import followup_refresh_status, update_approve
 from tests.factories import ProgressUpdateFactory, followup
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,8 @@ def test_public_pages_show_only_approved_updates(client, editor):
     ProgressUpdateFactory(
         reported_by=editor, review_state=ReviewState.SUBMITTED, narrative="Pending"
     )
-    ProgressUpdateFactory(reported_by=editor, approved=True, narrative="Public news")
+    news = ProgressUpdateFactory(reported_by=editor, approved=True, narrative="Public news")
+    followup_refresh_status(followup=news.followup)  # as an approval does
     for url in ["/recommendations/R01/", "/states/FRA/"]:
         page = client.get(url).text
         assert "Public news" in page

@@ -248,7 +248,7 @@ def test_the_service_enforces_length_limits(editor):
     assert not ProgressUpdate.objects.exists()
 
 
-def test_yearly_counts_follow_approvals_withdrawals_and_moves(editor, reviewer, superuser):
+def test_yearly_counts_follow_out_of_order_approvals_and_withdrawals(editor, reviewer, superuser):
     """The dashboard's yearly summary equals the approved log after every kind of step."""
     other = followup("R04", "KEN")
     first = log(editor, day=datetime.date(2019, 3, 1))

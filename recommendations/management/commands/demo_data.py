@@ -4,16 +4,22 @@
 
 Statuses mostly move forward over 2008-2026, sources are mixed, most entries are approved and
 some are drafts, submitted or returned; current statuses are recomputed from the approved log.
-Writes in bulk with progress on the terminal. Needs the catalogue (``manage.py seed``) first.
+Writes in bulk with progress on the terminal. Needs the catalogue (``manage.py seed``) first, and
+development mode: in production it refuses, as ``dev_login`` does. A second run replaces the
+earlier demo history; updates that a real person wrote, reviewed or withdrew are never deleted
+unless ``--replace`` says so.
 """
 
 import sys
 import time
 
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.demo import demo_history_load
+from recommendations.demo import DemoDataRefused, demo_history_load
 from recommendations.models import FollowUp
+from recommendations.services import EDITORS, REVIEWERS
 
 
 class Command(BaseCommand):
@@ -27,10 +33,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, updates: int, seed: int, replace: bool, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "demo_data runs in development mode only (DJANGO_DEBUG is off): it would "
+                "publish invented progress updates."
+            )
         if not 1 <= updates <= 5_000_000:
             raise CommandError("--updates must be between 1 and 5,000,000.")
-        if not FollowUp.objects.exists():
-            raise CommandError("No follow-up cells: run `manage.py seed` first.")
+        roles = Group.objects.filter(name__in=[EDITORS, REVIEWERS]).count()
+        if not FollowUp.objects.exists() or roles < 2:
+            raise CommandError("No catalogue or roles yet: run `manage.py seed` first.")
         started = time.monotonic()
         interactive = sys.stdout.isatty()
 
@@ -46,7 +58,7 @@ class Command(BaseCommand):
             written = demo_history_load(
                 updates=updates, seed=seed, replace=replace, progress=progress
             )
-        except ValueError as error:
+        except DemoDataRefused as error:
             raise CommandError(str(error)) from error
         if interactive:
             self.stdout.write("")
