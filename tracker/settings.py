@@ -198,8 +198,12 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Debate Tracker <tracker@l
 
 # Where the seed command reads the catalogue and the list of Member States.
 TRACKER_DATA_DIR = Path(env("TRACKER_DATA_DIR") or BASE_DIR / "recommendations" / "data")
-# Where the development login is written (gitignored), so `make run` can print it every time.
-TRACKER_DEV_LOGIN_FILE = BASE_DIR / ".dev-login.txt"
+# Where the development logins are written (gitignored), so `make run` can print them every
+# time: one file per database, so a second one (a scratch demo.sqlite3) keeps its own.
+_database = Path(str(DATABASES["default"]["NAME"])).stem
+TRACKER_DEV_LOGIN_FILE = BASE_DIR / (
+    ".dev-login.txt" if _database == "db" else f".dev-login-{_database}.txt"
+)
 
 LOGGING = {
     "version": 1,

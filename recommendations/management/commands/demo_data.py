@@ -59,7 +59,10 @@ class Command(BaseCommand):
                 updates=updates, seed=seed, replace=replace, progress=progress
             )
         except DemoDataRefused as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(
+                f"{error} Or load it into a scratch database instead, for example "
+                "DATABASE_URL=sqlite:///demo.sqlite3 make demo"
+            ) from error
         if interactive:
             self.stdout.write("")
         self.stdout.write(
