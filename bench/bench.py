@@ -166,8 +166,8 @@ def report(results: dict[int, dict]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     for name in big["references"]:
         cells = [
-            f"{r['references'][name]['median_ms']} / {r['references'][name]['p95_ms']}"
-            + (f" ({queries})" if (queries := r["references"][name]["queries"]) else "")
+            f"{r['references'][name]['median_ms']} / {r['references'][name]['p95_ms']} "
+            f"({r['references'][name]['queries']})"
             for r in (results[s] for s in sizes)
         ]
         lines.append(f"| *reference:* {name} | " + " | ".join(cells) + " |")
@@ -195,14 +195,15 @@ def report(results: dict[int, dict]) -> str:
             )
         )
     from_log = big["references"]["raw SQL of the dashboard's counts, years from the log"]
-    in_queries = big["references"]["dashboard, time in its queries"]
+    in_queries = big["references"]["dashboard's own queries, replayed"]
     ratio = in_queries["median_ms"] / raw["median_ms"] if raw["median_ms"] else 0
     page_ratio = dashboard["median_ms"] / raw["median_ms"] if raw["median_ms"] else 0
     checks.append(
         (
             "dashboard within 2x its raw SQL (median)",
             ratio <= 2,
-            f"its queries {ratio:.2f}x ({in_queries['median_ms']} vs {raw['median_ms']} ms); "
+            f"its {in_queries['queries']} queries {ratio:.2f}x ({in_queries['median_ms']} vs "
+            f"{raw['median_ms']} ms for the 5 hand-written ones); "
             f"the whole page, HTML included, {page_ratio:.2f}x ({dashboard['median_ms']} ms); "
             f"counting the years from the log instead would take {from_log['median_ms']} ms",
         )

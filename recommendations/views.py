@@ -70,6 +70,11 @@ def status_counts(cells, key: str | None = None):
     }
 
 
+def summed(rows) -> list[tuple[Status, int]]:
+    """Several [(Status, n)] rows added up, status by status."""
+    return [(status, sum(row[index][1] for row in rows)) for index, status in enumerate(Status)]
+
+
 class FilteredListView(ListView):
     """A list driven by a FilterSet, with a capped page size, an htmx fragment and a CSV export.
 
@@ -364,11 +369,18 @@ class DashboardView(TemplateView):
         by_rec = status_counts(cells, key="recommendation_id")
         recommendations = [
             (rec, by_rec[rec.pk])
-            for rec in Recommendation.objects.only("code", "title", "order")
+            for rec in Recommendation.objects.only("code", "title", "order").prefetch_related(
+                "themes"
+            )
             if rec.pk in by_rec
         ]
-        by_theme = status_counts(cells, key="recommendation__themes__slug")
-        themes = [(t, by_theme[t.slug]) for t in Theme.objects.all() if t.slug in by_theme]
+        # A theme's counts add up its recommendations' rows: the figures a join over the cells
+        # would give, without another pass over them.
+        tagged = {
+            theme: [row for rec, row in recommendations if theme in rec.themes.all()]
+            for theme in Theme.objects.all()
+        }
+        themes = [(theme, summed(rows)) for theme, rows in tagged.items() if rows]
         by_region = status_counts(cells, key="state__regional_group")
         regions = [
             (group, by_region[group.value]) for group in RegionalGroup if group.value in by_region
@@ -386,7 +398,7 @@ class DashboardView(TemplateView):
         )
         return super().get_context_data(
             filter=filterset,
-            total=sum(n for _, n in status_counts(cells)),
+            total=sum(n for _, row in recommendations for _, n in row),
             matrix=[(rec, charts.heat(row, heat_max)) for rec, row in recommendations],
             themes=themes,
             regions=regions,

@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommendations.models import MemberState, Recommendation, ReviewState, Status, Theme
+from recommendations.models import (
+    FollowUp,
+    MemberState,
+    Recommendation,
+    ReviewState,
+    Status,
+    Theme,
+)
 from recommendations.services import followup_refresh_status
 from recommendations.views import CappedPaginator
 from tests.factories import ProgressUpdateFactory, followup
@@ -350,6 +357,22 @@ def test_dashboard_counts_honour_the_filters(client, log_entries):
     assert matrix["R23"][Status.PLANNED] == 1
     regions = dict(page.context["regions"])
     assert list(regions) == ["african"]
+
+
+def test_dashboard_theme_table_counts_each_cell_once_per_theme_of_its_recommendation(
+    client, log_entries
+):
+    page = client.get("/dashboard/?region=african")
+    shown = {theme.slug: dict(row) for theme, row in page.context["themes"]}
+    african = FollowUp.objects.filter(state__regional_group="african")
+    for theme in Theme.objects.all():
+        cells = african.filter(recommendation__themes=theme)
+        assert (
+            shown[theme.slug][Status.IN_PROGRESS]
+            == cells.filter(current_status=Status.IN_PROGRESS).count()
+        )
+        assert sum(shown[theme.slug].values()) == cells.count()
+    assert page.context["total"] == african.count()
 
 
 def test_dashboard_chart_counts_approved_updates_per_year(client, log_entries):
