@@ -64,6 +64,19 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
         )
 
 
+# The main pages, as a visitor reaches them: checked for headers, errors and accessibility.
+MAIN_PAGES = [
+    "/",
+    "/recommendations/",
+    "/recommendations/R03/",
+    "/states/",
+    "/states/FRA/",
+    "/updates/",
+    "/dashboard/",
+    "/accounts/login/",
+]
+
+
 def year_counts() -> set[tuple]:
     """The dashboard's yearly summary, as (cell, year, status, approved updates) rows."""
     return set(CellYearCount.objects.values_list("followup_id", "year", "status", "updates"))

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from recommendations.models import Recommendation, Status
 from recommendations.services import followup_refresh_status
-from tests.factories import ProgressUpdateFactory, UserFactory, followup, in_group
+from tests.factories import MAIN_PAGES, ProgressUpdateFactory, UserFactory, followup, in_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,20 +97,7 @@ def test_export_the_filtered_log_as_csv(live_server, live_catalogue, new_page, t
     assert sorted(row["iso3"] for row in rows) == ["GHA", "NGA"]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/recommendations/",
-        "/recommendations/R03/",
-        "/states/",
-        "/states/FRA/",
-        "/updates/",
-        "/dashboard/",
-        "/accounts/login/",
-        "/updates/new/?recommendation=R03&state=FRA",
-    ],
-)
+@pytest.mark.parametrize("path", [*MAIN_PAGES, "/updates/new/?recommendation=R03&state=FRA"])
 def test_no_serious_accessibility_violations(live_server, live_catalogue, new_page, path):
     cell = followup("R03", "FRA")
     ProgressUpdateFactory(followup=cell, status=Status.PLANNED, approved=True)

@@ -20,6 +20,7 @@ from recommendations.models import FollowUp, ProgressUpdate, Recommendation, Sta
 from recommendations.services import followup_refresh_status
 from tests.conftest import run_manage
 from tests.factories import (
+    MAIN_PAGES,
     ProgressUpdateFactory,
     UserFactory,
     counted_from_the_log,
@@ -27,20 +28,9 @@ from tests.factories import (
     year_counts,
 )
 
-PAGES = [
-    "/",
-    "/recommendations/",
-    "/recommendations/R03/",
-    "/states/",
-    "/states/FRA/",
-    "/updates/",
-    "/dashboard/",
-    "/accounts/login/",
-]
-
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("url", MAIN_PAGES)
 def test_security_headers(client, url):
     response = client.get(url)
     csp = response["Content-Security-Policy"]
@@ -54,7 +44,7 @@ def test_security_headers(client, url):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("url", MAIN_PAGES)
 def test_pages_have_no_inline_script_or_style(client, editor, url):
     client.force_login(editor)
     html = client.get(url).text
