@@ -51,12 +51,13 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Opt-in demo history on the development database. A second run replaces the earlier demo;
-# demo_data refuses to delete anybody else's updates (see manage.py demo_data --help).
+# demo_data refuses to delete anybody else's updates (see manage.py demo_data --help). The
+# local logins come first: dev_login creates them only on a database with no users at all.
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed --create-only
-	$(BIN)/python manage.py demo_data --updates $(UPDATES) --seed $(SEED)
 	@$(BIN)/python manage.py dev_login
+	$(BIN)/python manage.py demo_data --updates $(UPDATES) --seed $(SEED)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 bench: install
