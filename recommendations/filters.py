@@ -14,7 +14,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from .models import (
     LATEST_FIRST,
@@ -60,26 +61,19 @@ class SearchInput(forms.TextInput):
 
 
 class ListSelectMultiple(forms.SelectMultiple):
-    """A multiple select whose options are written in Python. Django renders each option
-    through a template of its own: 7 ms for the 195 Member States, on every list page."""
+    """A multiple select written straight from its choices. Django builds a dict per option and
+    renders each through a template of its own: 7 ms for the 195 Member States, on every list
+    page. The output is Django's own (tests/unit/test_widgets.py compares them)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            "<option{}>{}</option>",
-            (
-                (
-                    flatatt({"value": option["value"], "selected": option["selected"]}),
-                    option["label"],
-                )
-                for _, group, _ in widget["optgroups"]
-                for option in group
-            ),
+        selected = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(choice)}"{" selected" if str(choice) in selected else ""}>'
+            f"{escape(label)}</option>"
+            for choice, label in self.choices
         )
-        return format_html(
-            "<select{}>{}</select>", flatatt({"name": name, **widget["attrs"]}), options
-        )
+        attrs = {"name": name, **self.build_attrs(self.attrs, attrs), "multiple": True}
+        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")  # every part escaped
 
 
 def search_filter(label: str) -> filters.CharFilter:
