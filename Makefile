@@ -11,7 +11,7 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo bench bench-postgres serve load test lint format migrations-check deploy-check clean
+.PHONY: help install dev-database run demo bench bench-postgres serve load test lint format migrations-check deploy-check clean
 
 help:
 	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change)"
@@ -44,19 +44,19 @@ $(STAMPS)/chromium:
 
 install: $(STAMPS)/python $(STAMPS)/node
 
-run: install
+# The development database, migrated and seeded, with local logins (printed every time).
+# dev_login creates them only on a database with no users at all, so it runs before demo data.
+dev-database: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed --create-only
 	@$(BIN)/python manage.py dev_login
+
+run: dev-database
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Opt-in demo history on the development database. A second run replaces the earlier demo;
-# demo_data refuses to delete anybody else's updates (see manage.py demo_data --help). The
-# local logins come first: dev_login creates them only on a database with no users at all.
-demo: install
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed --create-only
-	@$(BIN)/python manage.py dev_login
+# demo_data refuses to delete anybody else's updates (see manage.py demo_data --help).
+demo: dev-database
 	$(BIN)/python manage.py demo_data --updates $(UPDATES) --seed $(SEED)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

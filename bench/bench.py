@@ -60,20 +60,13 @@ def env_for(database_url: str) -> dict[str, str]:
     return env
 
 
-def postgres_recreate(server: str, name: str, *, drop_only: bool = False) -> bool:
-    """Drop the benchmark database on the PostgreSQL server (and create it again, empty);
-    with drop_only=False returns whether it existed."""
+def postgres(server: str, sql: str, *params) -> list[tuple]:
+    """Run one statement on the server's maintenance database, outside a transaction."""
     import psycopg
 
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        existed = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if drop_only:
-            return bool(existed)
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return bool(existed)
+        cursor = connection.execute(sql, params or None)
+        return cursor.fetchall() if cursor.description else []
 
 
 def build(size: int, postgres: str | None) -> str:
@@ -83,7 +76,7 @@ def build(size: int, postgres: str | None) -> str:
     if postgres:
         name = f"tracker_bench_{size}"
         url, label, stamp = f"{postgres}/{name}", f"PostgreSQL database {name}", CACHE / name
-        exists = postgres_recreate(postgres, name, drop_only=True)
+        exists = bool(postgres(postgres, "SELECT 1 FROM pg_database WHERE datname = %s", name))
     else:
         db = CACHE / f"demo-{size}.sqlite3"
         url, label, stamp = f"sqlite:///{db}", str(db.relative_to(ROOT)), db
@@ -94,7 +87,8 @@ def build(size: int, postgres: str | None) -> str:
         return url
     stamp.unlink(missing_ok=True)
     if postgres:
-        postgres_recreate(postgres, name)
+        postgres(postgres, f'DROP DATABASE IF EXISTS "{name}"')
+        postgres(postgres, f'CREATE DATABASE "{name}"')
     else:
         for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             path.unlink(missing_ok=True)
@@ -157,20 +151,14 @@ def report(results: dict[int, dict]) -> str:
         "| page | " + " | ".join(f"{s:,} updates: median / p95 ms (queries)" for s in sizes) + " |",
         "| --- | " + " | ".join("---:" for _ in sizes) + " |",
     ]
-    for name in PAGES:
-        cells = [
-            f"{r['pages'][name]['median_ms']} / {r['pages'][name]['p95_ms']} "
-            f"({r['pages'][name]['queries']})"
-            for r in (results[s] for s in sizes)
-        ]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    for name in big["references"]:
-        cells = [
-            f"{r['references'][name]['median_ms']} / {r['references'][name]['p95_ms']} "
-            f"({r['references'][name]['queries']})"
-            for r in (results[s] for s in sizes)
-        ]
-        lines.append(f"| *reference:* {name} | " + " | ".join(cells) + " |")
+
+    def row(label: str, group: str, name: str) -> str:
+        figures = [results[size][group][name] for size in sizes]
+        cells = [f"{f['median_ms']} / {f['p95_ms']} ({f['queries']})" for f in figures]
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    lines += [row(name, "pages", name) for name in PAGES]
+    lines += [row(f"*reference:* {name}", "references", name) for name in big["references"]]
     lines += ["", "CSV export of the newest ~100,000 approved updates:", ""]
     lines += [
         f"- {s:,} updates: {results[s]['csv_100k']['rows']:,} rows in "

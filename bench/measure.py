@@ -24,7 +24,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -55,25 +55,30 @@ def consume(response) -> int:
     return len(response.content)
 
 
-def timed(client: Client, url: str, repeat: int = REPEAT) -> dict:
-    """Median and p95 of `repeat` requests after a warm-up."""
+def sampled(run, repeat: int) -> dict:
+    """Median and p95 in ms of `repeat` calls of `run`, after three warm-up calls."""
     for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        consume(response)
+        run()
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
-        consume(client.get(url))
+        run()
         samples.append((time.perf_counter() - start) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        consume(client.get(url))
     samples.sort()
     return {
         "median_ms": round(statistics.median(samples), 1),
         "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
-        "queries": len(queries),
     }
+
+
+def timed(client: Client, url: str, repeat: int = REPEAT) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    consume(response)
+    with CaptureQueriesContext(connection) as queries:
+        consume(client.get(url))
+    count = len(queries)  # now: every request clears the query log this reads
+    return {**sampled(lambda: consume(client.get(url)), repeat), "queries": count}
 
 
 def page_queries(client: Client, url: str) -> list[str]:
@@ -95,19 +100,7 @@ def timed_sql(statements: list[str], repeat: int = REPEAT) -> dict:
                 cursor.execute(sql)
                 cursor.fetchall()
 
-    for _ in range(3):
-        run()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return {
-        "median_ms": round(statistics.median(samples), 1),
-        "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
-        "queries": len(statements),
-    }
+    return {**sampled(run, repeat), "queries": len(statements)}
 
 
 def dashboard_sql(*, from_log: bool) -> list[str]:
@@ -175,7 +168,6 @@ def main() -> None:
     public = Client()
     staff = Client()
     staff.force_login(admin)
-    reset_queries()
     results = {
         "updates": ProgressUpdate.objects.count(),
         "database": connection.vendor,

@@ -11,6 +11,7 @@ approved log, so the two agree exactly as they do after the workflow.
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 from collections.abc import Callable, Iterator
 
@@ -225,20 +226,10 @@ def demo_history_load(
         f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in COLUMNS)}) "
         f"VALUES ({', '.join(['%s'] * len(COLUMNS))})"
     )
+    rows = generate(updates=updates, seed=seed, cells=cells, editors=editors, reviewers=reviewers)
     written = 0
-    batch: list[tuple] = []
     with connection.cursor() as cursor:
-        for row in generate(
-            updates=updates, seed=seed, cells=cells, editors=editors, reviewers=reviewers
-        ):
-            batch.append(row)
-            if len(batch) >= batch_size:
-                cursor.executemany(sql, batch)
-                written += len(batch)
-                batch.clear()
-                if progress:
-                    progress(written)
-        if batch:
+        while batch := list(itertools.islice(rows, batch_size)):
             cursor.executemany(sql, batch)
             written += len(batch)
             if progress:

@@ -101,6 +101,18 @@ def multi_model(
 SELECT_SIZE = {"size": 5}
 
 
+def multi_choice(label, choices, **kwargs) -> filters.MultipleChoiceFilter:
+    """Checkboxes over a plain column. No DISTINCT: there is no join that could repeat a row,
+    and a DISTINCT makes the database sort the whole log."""
+    return filters.MultipleChoiceFilter(
+        label=label,
+        choices=choices,
+        distinct=False,
+        widget=forms.CheckboxSelectMultiple,
+        **kwargs,
+    )
+
+
 class TrackerFilterSet(filters.FilterSet):
     """Common behaviour: multi-value filters as ``IN`` lookups on a mapped field."""
 
@@ -168,13 +180,7 @@ class RecommendationFilter(TrackerFilterSet):
 
 class StateFilter(TrackerFilterSet):
     q = search_filter("Search name or ISO3 code")
-    region = filters.MultipleChoiceFilter(
-        distinct=False,  # a plain column: no join that could repeat rows
-        label="Regional group",
-        choices=RegionalGroup.choices,
-        field_name="regional_group",
-        widget=forms.CheckboxSelectMultiple,
-    )
+    region = multi_choice("Regional group", RegionalGroup.choices, field_name="regional_group")
     membership = filters.ChoiceFilter(
         label="Membership", choices=Membership.choices, empty_label="Members and observers"
     )
@@ -227,20 +233,10 @@ class CellFilter(TrackerFilterSet):
 
     recommendation = multi_model("Recommendation", recommendations, "code")
     state = multi_model("Member State", states, "iso3")
-    region = filters.MultipleChoiceFilter(
-        distinct=False,  # a plain column: no join that could repeat rows
-        label="Regional group",
-        choices=RegionalGroup.choices,
-        field_name="state__regional_group",
-        widget=forms.CheckboxSelectMultiple,
+    region = multi_choice(
+        "Regional group", RegionalGroup.choices, field_name="state__regional_group"
     )
-    status = filters.MultipleChoiceFilter(
-        distinct=False,  # a plain column: no join that could repeat rows
-        label="Current status",
-        choices=Status.choices,
-        field_name="current_status",
-        widget=forms.CheckboxSelectMultiple,
-    )
+    status = multi_choice("Current status", Status.choices, field_name="current_status")
     theme = multi_model("Theme", themes, "slug", checkboxes=True)
     actor = multi_model("Actor", actors, "slug")
     stale = filters.NumberFilter(
@@ -309,25 +305,9 @@ class UpdateFilter(TrackerFilterSet):
     actor = multi_model("Actor", actors, "slug")
     recommendation = multi_model("Recommendation", recommendations, "code")
     state = multi_model("Member State", states, "iso3")
-    region = filters.MultipleChoiceFilter(
-        distinct=False,  # a plain column: no join that could repeat rows
-        label="Regional group",
-        choices=RegionalGroup.choices,
-        method="filter_in",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    status = filters.MultipleChoiceFilter(
-        distinct=False,  # a plain column: no join that could repeat rows
-        label="Status",
-        choices=[c for c in Status.choices if c[0] != Status.NO_INFORMATION],
-        widget=forms.CheckboxSelectMultiple,
-    )
-    source = filters.MultipleChoiceFilter(
-        distinct=False,  # a plain column: no join that could repeat rows
-        label="Source of the assessment",
-        choices=AssessmentSource.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    region = multi_choice("Regional group", RegionalGroup.choices, method="filter_in")
+    status = multi_choice("Status", [c for c in Status.choices if c[0] != Status.NO_INFORMATION])
+    source = multi_choice("Source of the assessment", AssessmentSource.choices)
     since = filters.DateFilter(
         label="Effective from",
         field_name="effective_date",
@@ -340,13 +320,7 @@ class UpdateFilter(TrackerFilterSet):
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    review = filters.MultipleChoiceFilter(
-        distinct=False,  # a plain column: no join that could repeat rows
-        label="Review state",
-        choices=ReviewState.choices,
-        field_name="review_state",
-        widget=forms.CheckboxSelectMultiple,
-    )
+    review = multi_choice("Review state", ReviewState.choices, field_name="review_state")
     sort = filters.ChoiceFilter(
         label="Sort by",
         choices=[(key, key.capitalize()) for key in UPDATE_SORTS],
