@@ -54,14 +54,14 @@ FILTERS = [
 SETUP = """
 import datetime, random
 from django.contrib.auth.models import Group, User
-from recommendations.models import FollowUp, Status
+from recommendations.models import Cell, Status
 from recommendations import services
 random.seed(7)
 editor = User.objects.create_user("load-editor", password="{password}")
 editor.groups.add(Group.objects.get(name="Editors"))
 reviewer = User.objects.create_user("load-reviewer", password="{password}", is_staff=True)
 reviewer.groups.add(Group.objects.get(name="Reviewers"))
-cells = list(FollowUp.objects.select_related("recommendation", "state"))
+cells = list(Cell.objects.select_related("recommendation", "state"))
 statuses = [s for s in Status if s != Status.NO_INFORMATION]
 for i in range(400):
     cell = random.choice(cells)

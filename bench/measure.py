@@ -43,8 +43,8 @@ def admin_filter() -> str:
     theme = Theme.objects.get(slug="protection").pk
     return (
         "review_state__exact=approved"
-        f"&followup__recommendation__themes__id__exact={theme}"
-        "&followup__state__regional_group__exact=african&status__exact=in_progress"
+        f"&cell__recommendation__themes__id__exact={theme}"
+        "&cell__state__regional_group__exact=african&status__exact=in_progress"
         "&effective_date__gte=2015-01-01&effective_date__lte=2024-12-31"
     )
 
@@ -116,17 +116,17 @@ def dashboard_sql(*, from_log: bool) -> list[str]:
         "GROUP BY year, status"
     )
     return [
-        "SELECT recommendation_id, current_status, COUNT(*) FROM recommendations_followup "
+        "SELECT recommendation_id, current_status, COUNT(*) FROM recommendations_cell "
         "GROUP BY recommendation_id, current_status",
-        "SELECT t.slug, f.current_status, COUNT(*) FROM recommendations_followup f "
+        "SELECT t.slug, f.current_status, COUNT(*) FROM recommendations_cell f "
         "JOIN recommendations_recommendation_themes rt "
         "ON rt.recommendation_id = f.recommendation_id "
         "JOIN recommendations_theme t ON t.id = rt.theme_id GROUP BY t.slug, f.current_status",
-        "SELECT s.regional_group, f.current_status, COUNT(*) FROM recommendations_followup f "
+        "SELECT s.regional_group, f.current_status, COUNT(*) FROM recommendations_cell f "
         "JOIN recommendations_memberstate s ON s.id = f.state_id "
         "GROUP BY s.regional_group, f.current_status",
         years,
-        "SELECT COUNT(*) FROM recommendations_followup "
+        "SELECT COUNT(*) FROM recommendations_cell "
         f"WHERE status_date < '{months_ago(DashboardView.stale_months):%Y-%m-%d}'",
     ]
 

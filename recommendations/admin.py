@@ -12,9 +12,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from .forms import ReviewCommentForm
 from .models import (
     Actor,
+    Cell,
     CellYearCount,
     EditorScope,
-    FollowUp,
     Instrument,
     MemberState,
     ProgressUpdate,
@@ -104,7 +104,7 @@ class CellYearCountInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         # Derived from the cell's log: whoever may see the cell sees its counts.
-        return request.user.has_perm("recommendations.view_followup")
+        return request.user.has_perm("recommendations.view_cell")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -116,8 +116,8 @@ class CellYearCountInline(admin.TabularInline):
         return False
 
 
-@admin.register(FollowUp)
-class FollowUpAdmin(HistoryAdmin):
+@admin.register(Cell)
+class CellAdmin(HistoryAdmin):
     """Cells are created by the seed and their status by approvals: read-only here."""
 
     inlines = [CellYearCountInline]
@@ -151,7 +151,7 @@ class ProgressUpdateAdmin(HistoryAdmin):
 
     list_display = [
         "id",
-        "followup",
+        "cell",
         "status",
         "effective_date",
         "source",
@@ -159,23 +159,23 @@ class ProgressUpdateAdmin(HistoryAdmin):
         "reported_by",
         "submitted_at",
     ]
-    list_display_links = ["id", "followup"]
+    list_display_links = ["id", "cell"]
     list_filter = [
         "review_state",
         "status",
         "source",
-        ("followup__recommendation__themes", admin.RelatedOnlyFieldListFilter),
-        ("followup__recommendation__actors", admin.RelatedOnlyFieldListFilter),
-        "followup__state__regional_group",
-        ("followup__state", admin.RelatedOnlyFieldListFilter),
+        ("cell__recommendation__themes", admin.RelatedOnlyFieldListFilter),
+        ("cell__recommendation__actors", admin.RelatedOnlyFieldListFilter),
+        "cell__state__regional_group",
+        ("cell__state", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = [
         "narrative",
         "evidence",
-        "followup__state__name",
-        "=followup__recommendation__code",
+        "cell__state__name",
+        "=cell__recommendation__code",
     ]
-    list_select_related = ["followup__recommendation", "followup__state", "reported_by"]
+    list_select_related = ["cell__recommendation", "cell__state", "reported_by"]
     date_hierarchy = "effective_date"
     actions = ["approve", "return_to_author", "withdraw"]
     list_per_page = 50
@@ -232,7 +232,7 @@ class ProgressUpdateAdmin(HistoryAdmin):
                 "title": title,
                 "opts": self.model._meta,
                 "updates": queryset.select_related(
-                    "followup__recommendation", "followup__state", "reported_by"
+                    "cell__recommendation", "cell__state", "reported_by"
                 ),
                 "form": form,
                 "action": request.POST.get("action"),

@@ -4,7 +4,7 @@ Each active cell gets a sequence of updates over 2008-2026 whose statuses mostly
 along the scale, from a mix of sources; most are approved, some are drafts, submitted or returned.
 A few demo editors and reviewers author and review them (never their own). Rows are written with
 ``executemany`` in batches, bypassing model instances and history (a bulk load is not a person's
-edit), and every cell's current status is then recomputed by ``followups_refresh_all`` from the
+edit), and every cell's current status is then recomputed by ``cells_refresh_all`` from the
 approved log, so the two agree exactly as they do after the workflow.
 """
 
@@ -20,8 +20,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Q
 
-from .models import AssessmentSource, FollowUp, ProgressUpdate, ReviewState, Status
-from .services import EDITORS, REVIEWERS, followups_refresh_all
+from .models import AssessmentSource, Cell, ProgressUpdate, ReviewState, Status
+from .services import EDITORS, REVIEWERS, cells_refresh_all
 
 SCALE = [
     Status.NOT_STARTED,
@@ -70,7 +70,7 @@ VERBS = {
     Status.DECLINED: "declined by the authorities",
 }
 COLUMNS = [
-    "followup_id",
+    "cell_id",
     "status",
     "effective_date",
     "narrative",
@@ -216,10 +216,10 @@ def demo_history_load(
                 "The database already has progress updates that are not demo data; pass "
                 "--replace to delete them and load the demo history instead."
             )
-        FollowUp.objects.update(current_update=None)  # PROTECTed: let go before deleting
+        Cell.objects.update(current_update=None)  # PROTECTed: let go before deleting
         existing._raw_delete(existing.db)
     editors, reviewers = demo_users()
-    cells = list(FollowUp.objects.order_by("pk").values_list("pk", flat=True))
+    cells = list(Cell.objects.order_by("pk").values_list("pk", flat=True))
     table = ProgressUpdate._meta.db_table
     quote = connection.ops.quote_name
     sql = (
@@ -234,5 +234,5 @@ def demo_history_load(
             written += len(batch)
             if progress:
                 progress(written)
-    followups_refresh_all()
+    cells_refresh_all()
     return written

@@ -21,7 +21,7 @@ from .models import (
     LATEST_FIRST,
     Actor,
     AssessmentSource,
-    FollowUp,
+    Cell,
     Membership,
     MemberState,
     ProgressUpdate,
@@ -206,9 +206,9 @@ def _cells_matching(
     *, themes=None, actors=None, regions=None, recommendations=None, states=None
 ) -> QuerySet | None:
     """The cells that every cell-level filter of the log selects, as one subquery: the log is
-    then narrowed by ``followup IN (...)``, which its (cell, review state, status, date) index
+    then narrowed by ``cell IN (...)``, which its (cell, review state, status, date) index
     answers directly. None when no cell-level filter is set."""
-    cells = FollowUp.objects.all()
+    cells = Cell.objects.all()
     narrowed = False
     if recommendations:
         cells = cells.filter(recommendation__in=recommendations)
@@ -255,7 +255,7 @@ class CellFilter(TrackerFilterSet):
     }
 
     class Meta:
-        model = FollowUp
+        model = Cell
         fields: list[str] = []
 
     def filter_in(self, queryset, name, value):
@@ -291,8 +291,8 @@ class UpdateFilterForm(forms.Form):
 UPDATE_SORTS = {
     "newest": LATEST_FIRST,
     "oldest": ("effective_date", "created_at", "id"),
-    "state": ("followup__state__name", "-effective_date", "-id"),
-    "recommendation": ("followup__recommendation__order", "-effective_date", "-id"),
+    "state": ("cell__state__name", "-effective_date", "-id"),
+    "recommendation": ("cell__recommendation__order", "-effective_date", "-id"),
     "status": ("status", "-effective_date", "-id"),
 }
 
@@ -358,7 +358,7 @@ class UpdateFilter(TrackerFilterSet):
             }
         )
         if cells is not None:
-            queryset = queryset.filter(followup__in=cells)
+            queryset = queryset.filter(cell__in=cells)
         if not (self.reviewer and self.form.cleaned_data.get("review")):
             # Only approved updates count, unless a reviewer asks for other review states.
             queryset = queryset.filter(review_state=ReviewState.APPROVED)

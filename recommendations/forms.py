@@ -111,8 +111,8 @@ class ProgressUpdateForm(forms.Form):
     @staticmethod
     def initial_from(update: ProgressUpdate) -> dict:
         return {
-            "recommendation": update.followup.recommendation.code,
-            "state": update.followup.state.iso3,
+            "recommendation": update.cell.recommendation.code,
+            "state": update.cell.state.iso3,
             "status": update.status,
             "effective_date": update.effective_date,
             "narrative": update.narrative,

@@ -271,29 +271,29 @@ class MemberState(models.Model):
 # --------------------------------------------------------------------------------------------
 
 
-class FollowUpQuerySet(models.QuerySet):
-    def for_listing(self) -> FollowUpQuerySet:
+class CellQuerySet(models.QuerySet):
+    def for_listing(self) -> CellQuerySet:
         return self.select_related("recommendation", "state")
 
-    def with_status(self, *statuses: str) -> FollowUpQuerySet:
+    def with_status(self, *statuses: str) -> CellQuerySet:
         return self.filter(current_status__in=statuses)
 
-    def in_region(self, *groups: str) -> FollowUpQuerySet:
+    def in_region(self, *groups: str) -> CellQuerySet:
         return self.filter(state__regional_group__in=groups)
 
 
-class FollowUp(models.Model):
+class Cell(models.Model):
     """One cell of the grid: a recommendation x a Member State, holding its current status.
 
     ``current_status``, ``status_date`` and ``current_update`` are a cache of the latest approved
     progress update (by effective date, creation time breaking ties). Only
-    ``services.followup_refresh_status`` writes them, so lists never recompute the status.
+    ``services.cell_refresh_status`` writes them, so lists never recompute the status.
     """
 
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.PROTECT, related_name="followups"
+        Recommendation, on_delete=models.PROTECT, related_name="cells"
     )
-    state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="followups")
+    state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="cells")
     current_status = models.CharField(
         max_length=30, choices=Status.choices, default=Status.NO_INFORMATION
     )
@@ -310,27 +310,27 @@ class FollowUp(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = FollowUpQuerySet.as_manager()
+    objects = CellQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "follow-up cell"
+        verbose_name = "cell"
         ordering = ["recommendation__order", "state__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recommendation", "state"], name="one_followup_per_recommendation_and_state"
+                fields=["recommendation", "state"], name="one_cell_per_recommendation_and_state"
             ),
             models.CheckConstraint(
-                condition=Q(current_status__in=Status.values), name="followup_status_valid"
+                condition=Q(current_status__in=Status.values), name="cell_status_valid"
             ),
         ]
         indexes = [
             # Country profile and dashboard: a state's cells by status.
-            models.Index(fields=["state", "current_status"], name="followup_state_status"),
+            models.Index(fields=["state", "current_status"], name="cell_state_status"),
             # Recommendation page and heat map: a recommendation's cells by status.
-            models.Index(fields=["recommendation", "current_status"], name="followup_rec_status"),
-            models.Index(fields=["current_status"], name="followup_status"),
+            models.Index(fields=["recommendation", "current_status"], name="cell_rec_status"),
+            models.Index(fields=["current_status"], name="cell_status"),
             # "No update for N months".
-            models.Index(fields=["status_date"], name="followup_status_date"),
+            models.Index(fields=["status_date"], name="cell_status_date"),
         ]
 
     def __str__(self) -> str:
@@ -342,8 +342,8 @@ class FollowUp(models.Model):
 
 
 class CellYearCountQuerySet(models.QuerySet):
-    def of_cells(self, cells: FollowUpQuerySet) -> CellYearCountQuerySet:
-        return self.filter(followup__in=cells.values("pk"))
+    def of_cells(self, cells: CellQuerySet) -> CellYearCountQuerySet:
+        return self.filter(cell__in=cells.values("pk"))
 
     def approved_total(self) -> int:
         """Approved updates in all: the sum of the counts, not a count of the whole log."""
@@ -360,12 +360,12 @@ class CellYearCount(models.Model):
     Derived from the log so that the dashboard's chart of the years sums a few rows per cell
     instead of reading every approved update (1.7 s at a million updates on SQLite, against
     milliseconds here). Written from the approved log only, by the services that refresh a
-    cell's status (``followup_refresh_status``, ``followups_refresh_all``) and by a restore
+    cell's status (``cell_refresh_status``, ``cells_refresh_all``) and by a restore
     (``cell_year_counts_rebuild``); ``manage.py refresh_statuses`` repairs data written around
     them.
     """
 
-    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="year_counts")
+    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="year_counts")
     year = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=30, choices=Status.choices)
     updates = models.PositiveIntegerField()
@@ -374,7 +374,7 @@ class CellYearCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["followup", "year", "status"], name="cell_year_status"),
+            models.UniqueConstraint(fields=["cell", "year", "status"], name="cell_year_status"),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="cell_year_count_status_valid"
             ),
@@ -384,7 +384,7 @@ class CellYearCount(models.Model):
         indexes = [models.Index(fields=["year", "status", "updates"], name="cell_year_totals")]
 
     def __str__(self) -> str:
-        return f"{self.followup_id} {self.year} {self.status}: {self.updates}"
+        return f"{self.cell_id} {self.year} {self.status}: {self.updates}"
 
 
 # The order that decides a cell's current status: effective date, then creation time, then id.
@@ -418,10 +418,10 @@ class ProgressUpdateQuerySet(models.QuerySet):
 
     def for_listing(self) -> ProgressUpdateQuerySet:
         return self.select_related(
-            "followup__recommendation", "followup__state", "reported_by", "reviewed_by"
+            "cell__recommendation", "cell__state", "reported_by", "reviewed_by"
         )
 
-    def timeline(self, cells: FollowUpQuerySet, size: int = 20) -> ProgressUpdateQuerySet:
+    def timeline(self, cells: CellQuerySet, size: int = 20) -> ProgressUpdateQuerySet:
         """The newest ``size`` approved updates of the cells, for a recommendation's or a
         state's page. A cell's status date is its newest approved update's date, so at least
         ``size`` approved updates are as recent as the ``size``-th newest status date: the
@@ -435,7 +435,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return (
             self.approved()
             .filter(
-                followup__in=cells.values("pk"),
+                cell__in=cells.values("pk"),
                 effective_date__gte=Coalesce(Subquery(floor), Value(datetime.date.min)),
             )
             .for_listing()
@@ -463,8 +463,8 @@ def validate_evidence_links(value: str) -> None:
 class ProgressUpdate(models.Model):
     """A log entry against a follow-up cell. It counts only once a reviewer has approved it."""
 
-    followup = models.ForeignKey(
-        FollowUp, on_delete=models.PROTECT, related_name="updates", verbose_name="follow-up cell"
+    cell = models.ForeignKey(
+        Cell, on_delete=models.PROTECT, related_name="updates", verbose_name="cell"
     )
     status = models.CharField(max_length=30, choices=Status.choices)
     effective_date = models.DateField(help_text="The date the status took effect.")
@@ -544,7 +544,7 @@ class ProgressUpdate(models.Model):
         indexes = [
             # Current status: the latest approved update of a cell.
             models.Index(
-                fields=["followup", "review_state", "-effective_date", "-created_at"],
+                fields=["cell", "review_state", "-effective_date", "-created_at"],
                 name="update_cell_latest",
             ),
             # The public progress log, newest first, and its date-range filter.
@@ -553,7 +553,7 @@ class ProgressUpdate(models.Model):
             ),
             # The log filtered by cells (theme, actor, region, state...), status and dates.
             models.Index(
-                fields=["followup", "review_state", "status", "effective_date"],
+                fields=["cell", "review_state", "status", "effective_date"],
                 name="update_cell_status_date",
             ),
             models.Index(fields=["status", "effective_date"], name="update_status_date"),
@@ -563,7 +563,7 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.followup} {self.get_status_display()} ({self.effective_date:%Y-%m-%d})"
+        return f"{self.cell} {self.get_status_display()} ({self.effective_date:%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
         return reverse("recommendations:update-detail", args=[self.pk])

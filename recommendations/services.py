@@ -26,8 +26,8 @@ from simple_history.utils import bulk_create_with_history
 
 from .models import (
     Actor,
+    Cell,
     CellYearCount,
-    FollowUp,
     Instrument,
     MemberState,
     ProgressUpdate,
@@ -273,21 +273,21 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
         )
         if keys
     }
-    report.cells_created = followups_ensure_grid()
+    report.cells_created = cells_ensure_grid()
     return report
 
 
-def followups_ensure_grid() -> int:
+def cells_ensure_grid() -> int:
     """Create the missing follow-up cells, one per recommendation x state. Returns how many."""
-    existing = set(FollowUp.objects.values_list("recommendation_id", "state_id"))
+    existing = set(Cell.objects.values_list("recommendation_id", "state_id"))
     state_ids = list(MemberState.objects.values_list("pk", flat=True))
     missing = [
-        FollowUp(recommendation_id=rec_id, state_id=state_id)
+        Cell(recommendation_id=rec_id, state_id=state_id)
         for rec_id in Recommendation.objects.values_list("pk", flat=True)
         for state_id in state_ids
         if (rec_id, state_id) not in existing
     ]
-    bulk_create_with_history(missing, FollowUp, batch_size=1000)
+    bulk_create_with_history(missing, Cell, batch_size=1000)
     return len(missing)
 
 
@@ -296,20 +296,20 @@ def followups_ensure_grid() -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def followup_refresh_status(*, followup: FollowUp) -> FollowUp:
+def cell_refresh_status(*, cell: Cell) -> Cell:
     """Set the cell's current status from its latest approved update, by effective date.
 
     Creation time, then id, break ties between updates that took effect the same day. With no
     approved update the cell goes back to "no information". The caller holds the transaction
     and, where the database has it, a row lock on the cell (see ``update_approve``).
     """
-    latest = ProgressUpdate.objects.approved().filter(followup=followup).latest_first().first()
-    followup.current_update = latest
-    followup.current_status = latest.status if latest else Status.NO_INFORMATION
-    followup.status_date = latest.effective_date if latest else None
-    followup.save(update_fields=["current_update", "current_status", "status_date", "updated_at"])
-    cell_year_counts_rebuild(cells=FollowUp.objects.filter(pk=followup.pk))
-    return followup
+    latest = ProgressUpdate.objects.approved().filter(cell=cell).latest_first().first()
+    cell.current_update = latest
+    cell.current_status = latest.status if latest else Status.NO_INFORMATION
+    cell.status_date = latest.effective_date if latest else None
+    cell.save(update_fields=["current_update", "current_status", "status_date", "updated_at"])
+    cell_year_counts_rebuild(cells=Cell.objects.filter(pk=cell.pk))
+    return cell
 
 
 def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
@@ -319,32 +319,32 @@ def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
     counts = CellYearCount.objects.all()
     log = ProgressUpdate.objects.approved()
     if cells is not None:
-        counts = counts.filter(followup__in=cells)
-        log = log.filter(followup__in=cells)
+        counts = counts.filter(cell__in=cells)
+        log = log.filter(cell__in=cells)
     counts.delete()
     rows = (
         log.annotate(year=ExtractYear("effective_date"))
-        .values_list("followup_id", "year", "status")
+        .values_list("cell_id", "year", "status")
         .annotate(n=Count("id"))
         .order_by()
         .iterator(chunk_size=5_000)
     )
     while batch := list(itertools.islice(rows, 5_000)):  # bounded memory at any log size
         CellYearCount.objects.bulk_create(
-            CellYearCount(followup_id=cell, year=year, status=status, updates=n)
+            CellYearCount(cell_id=cell, year=year, status=status, updates=n)
             for cell, year, status, n in batch
         )
 
 
-def followups_refresh_all() -> int:
+def cells_refresh_all() -> int:
     """Recompute every cell's current status and yearly counts set-wise, by the same rule as
-    ``followup_refresh_status`` (for bulk loads such as demo data, and repairs). Returns the
+    ``cell_refresh_status`` (for bulk loads such as demo data, and repairs). Returns the
     number of cells."""
-    latest = ProgressUpdate.objects.approved().filter(followup=OuterRef("pk")).latest_first()
+    latest = ProgressUpdate.objects.approved().filter(cell=OuterRef("pk")).latest_first()
     with transaction.atomic():
-        FollowUp.objects.update(current_update=Subquery(latest.values("pk")[:1]))
+        Cell.objects.update(current_update=Subquery(latest.values("pk")[:1]))
         current = ProgressUpdate.objects.filter(pk=OuterRef("current_update"))
-        cells = FollowUp.objects.update(
+        cells = Cell.objects.update(
             current_status=Coalesce(
                 Subquery(current.values("status")[:1]), Value(Status.NO_INFORMATION.value)
             ),
@@ -368,18 +368,18 @@ REVIEW_PERMISSION = "recommendations.review_progressupdate"
 EDITABLE_FIELDS = ["status", "effective_date", "narrative", "evidence", "source"]
 
 
-def followup_for(*, recommendation: Recommendation, state: MemberState) -> FollowUp:
+def cell_for(*, recommendation: Recommendation, state: MemberState) -> Cell:
     """The cell of a recommendation x state, created if the grid lacks it (a race-safe get)."""
-    followup, _ = FollowUp.objects.get_or_create(recommendation=recommendation, state=state)
-    return followup
+    cell, _ = Cell.objects.get_or_create(recommendation=recommendation, state=state)
+    return cell
 
 
-def _check_can_log(*, user, followup: FollowUp) -> None:
-    if not MemberState.objects.loggable_by(user).filter(pk=followup.state_id).exists():
+def _check_can_log(*, user, cell: Cell) -> None:
+    if not MemberState.objects.loggable_by(user).filter(pk=cell.state_id).exists():
         if not user.has_perm("recommendations.add_progressupdate"):
             raise WorkflowError("Only editors may log progress updates.")
         raise WorkflowError(
-            f"You may not log updates for {followup.state.name}: it is outside the Member States "
+            f"You may not log updates for {cell.state.name}: it is outside the Member States "
             "assigned to you."
         )
 
@@ -407,10 +407,10 @@ def update_log(
     submit: bool = False,
 ) -> ProgressUpdate:
     """An editor logs a new update, as a draft or straight into review."""
-    followup = followup_for(recommendation=recommendation, state=state)
-    _check_can_log(user=author, followup=followup)
+    cell = cell_for(recommendation=recommendation, state=state)
+    _check_can_log(user=author, cell=cell)
     update = ProgressUpdate(
-        followup=followup,
+        cell=cell,
         status=status,
         effective_date=effective_date,
         narrative=narrative,
@@ -429,21 +429,21 @@ def _locked(update: ProgressUpdate) -> ProgressUpdate:
     each other's work."""
     return (
         ProgressUpdate.objects.select_for_update(of=("self",))
-        .select_related("followup__state", "followup__recommendation")
+        .select_related("cell__state", "cell__recommendation")
         .get(pk=update.pk)
     )
 
 
-def _locked_with_cell(update: ProgressUpdate) -> tuple[ProgressUpdate, FollowUp]:
+def _locked_with_cell(update: ProgressUpdate) -> tuple[ProgressUpdate, Cell]:
     """Lock the update's cell, then the update: the same order on every path, so concurrent
     reviews of one cell queue instead of deadlocking. The cell is read from the database, not
     from the caller's copy, which may predate an edit that moved the update to another cell."""
-    followup_id = ProgressUpdate.objects.filter(pk=update.pk).values("followup_id")
-    followup = FollowUp.objects.select_for_update().get(pk__in=followup_id)
+    cell_id = ProgressUpdate.objects.filter(pk=update.pk).values("cell_id")
+    cell = Cell.objects.select_for_update().get(pk__in=cell_id)
     update = _locked(update)
-    if update.followup_id != followup.pk:
+    if update.cell_id != cell.pk:
         raise WorkflowError(f"Update #{update.pk} changed meanwhile; reload it and try again.")
-    return update, followup
+    return update, cell
 
 
 @transaction.atomic
@@ -469,13 +469,13 @@ def update_edit(
     if unknown:
         raise WorkflowError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
     if recommendation or state:
-        update.followup = followup_for(
-            recommendation=recommendation or update.followup.recommendation,
-            state=state or update.followup.state,
+        update.cell = cell_for(
+            recommendation=recommendation or update.cell.recommendation,
+            state=state or update.cell.state,
         )
     for name, value in changes.items():
         setattr(update, name, value)
-    _check_can_log(user=author, followup=update.followup)
+    _check_can_log(user=author, cell=update.cell)
     if submit:
         update.review_state = ReviewState.SUBMITTED
         update.submitted_at = timezone.now()
@@ -509,15 +509,15 @@ def update_approve(*, update: ProgressUpdate, reviewer, comment: str = "") -> Pr
     The cell is locked first, then the update, in the same order on every path, so two reviewers
     approving updates of one cell at once serialise instead of overwriting each other's status.
     """
-    update, followup = _locked_with_cell(update)
+    update, cell = _locked_with_cell(update)
     _check_reviewer(update=update, reviewer=reviewer)
     update.review_state = ReviewState.APPROVED
     update.reviewed_by = reviewer
     update.reviewed_at = timezone.now()
     update.review_comment = comment.strip()
     _save(update, user=reviewer, reason="approved")
-    followup._history_user = reviewer
-    followup_refresh_status(followup=followup)
+    cell._history_user = reviewer
+    cell_refresh_status(cell=cell)
     _notify_author(update, "approved")
     return update
 
@@ -544,7 +544,7 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     recomputed."""
     if not user.is_superuser:
         raise WorkflowError("Only an administrator may withdraw an approved update.")
-    update, followup = _locked_with_cell(update)
+    update, cell = _locked_with_cell(update)
     if update.review_state != ReviewState.APPROVED:
         raise WorkflowError(
             f"Update #{update.pk} is not approved; only approved updates are withdrawn."
@@ -556,8 +556,8 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     update.withdrawn_at = timezone.now()
     update.withdrawal_reason = reason.strip()
     _save(update, user=user, reason="withdrawn")
-    followup._history_user = user
-    followup_refresh_status(followup=followup)
+    cell._history_user = user
+    cell_refresh_status(cell=cell)
     return update
 
 
@@ -566,7 +566,7 @@ def _notify_author(update: ProgressUpdate, outcome: str) -> None:
     author = update.reported_by
     if not author.email:
         return
-    cell = update.followup
+    cell = update.cell
     subject = f"Your update on {cell.recommendation.code} / {cell.state.name} was {outcome}"
     lines = [
         f"Your progress update #{update.pk} ({update.get_status_display()}, effective "
@@ -599,7 +599,7 @@ ROLE_PERMISSIONS = {
     REVIEWERS: [
         "view_progressupdate",
         "review_progressupdate",
-        "view_followup",
+        "view_cell",
         "view_recommendation",
         "view_memberstate",
     ],

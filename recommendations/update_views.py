@@ -63,7 +63,7 @@ class UpdateEditView(UpdateFormMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.update = get_object_or_404(
-            ProgressUpdate.objects.select_related("followup__recommendation", "followup__state"),
+            ProgressUpdate.objects.select_related("cell__recommendation", "cell__state"),
             pk=kwargs["pk"],
         )
         if self.update.reported_by_id != request.user.pk:

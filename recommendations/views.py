@@ -12,8 +12,8 @@ from . import charts
 from .csv_export import csv_response
 from .filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter, months_ago
 from .models import (
+    Cell,
     CellYearCount,
-    FollowUp,
     MemberState,
     ProgressUpdate,
     Recommendation,
@@ -195,7 +195,7 @@ class RecommendationListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         page = context["recommendations"]
         distributions = status_counts(
-            FollowUp.objects.filter(recommendation__in=[rec.pk for rec in page]),
+            Cell.objects.filter(recommendation__in=[rec.pk for rec in page]),
             key="recommendation_id",
         )
         for rec in page:
@@ -223,7 +223,7 @@ class RecommendationDetailView(FilteredListView):
         return f"{self.recommendation.code}-states.csv"
 
     def base_queryset(self):
-        return self.recommendation.followups.select_related("state").order_by("state__name")
+        return self.recommendation.cells.select_related("state").order_by("state__name")
 
     def filterset_kwargs(self):
         return {"only": ["region", "status"]}
@@ -241,8 +241,8 @@ class RecommendationDetailView(FilteredListView):
         rec = self.recommendation
         return super().get_context_data(
             recommendation=rec,
-            distribution=status_counts(rec.followups.all()),
-            timeline=ProgressUpdate.objects.timeline(rec.followups.all()),
+            distribution=status_counts(rec.cells.all()),
+            timeline=ProgressUpdate.objects.timeline(rec.cells.all()),
             **kwargs,
         )
 
@@ -269,7 +269,7 @@ class StateDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         state = get_object_or_404(MemberState, iso3=self.kwargs["iso3"])
         cells = list(
-            FollowUp.objects.filter(state=state)
+            Cell.objects.filter(state=state)
             .select_related("recommendation")
             .prefetch_related("recommendation__themes")
             .order_by("recommendation__order")
@@ -282,8 +282,8 @@ class StateDetailView(TemplateView):
             state=state,
             cells=cells,
             by_theme=[(theme, group) for theme, group in by_theme if group],
-            distribution=status_counts(FollowUp.objects.filter(state=state)),
-            timeline=ProgressUpdate.objects.timeline(FollowUp.objects.filter(state=state)),
+            distribution=status_counts(Cell.objects.filter(state=state)),
+            timeline=ProgressUpdate.objects.timeline(Cell.objects.filter(state=state)),
             **kwargs,
         )
 
@@ -328,11 +328,11 @@ class UpdateListView(FilteredListView):
     CSV_FIELDS = [
         "pk",
         "effective_date",
-        "followup__recommendation__code",
-        "followup__recommendation__title",
-        "followup__state__name",
-        "followup__state__iso3",
-        "followup__state__regional_group",
+        "cell__recommendation__code",
+        "cell__recommendation__title",
+        "cell__state__name",
+        "cell__state__iso3",
+        "cell__state__regional_group",
         "status",
         "source",
         "narrative",
@@ -364,7 +364,7 @@ class DashboardView(TemplateView):
     stale_months = 24
 
     def get_context_data(self, **kwargs):
-        filterset = CellFilter(self.request.GET, queryset=FollowUp.objects.all())
+        filterset = CellFilter(self.request.GET, queryset=Cell.objects.all())
         cells = filterset.qs
         by_rec = status_counts(cells, key="recommendation_id")
         recommendations = [

@@ -23,7 +23,7 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
 
-from recommendations.models import FollowUp, ProgressUpdate, ReviewState, Status  # noqa: E402
+from recommendations.models import Cell, ProgressUpdate, ReviewState, Status  # noqa: E402
 from recommendations.services import update_approve, update_log, update_return  # noqa: E402
 from tests.factories import counted_from_the_log, year_counts  # noqa: E402
 
@@ -49,7 +49,7 @@ def main() -> None:
         user.groups.add(reviewers_group)
         reviewers.append(user.pk)
     cells = [
-        FollowUp.objects.select_related("recommendation", "state").get(
+        Cell.objects.select_related("recommendation", "state").get(
             recommendation__code=code, state__iso3=iso3
         )
         for code, iso3 in CELLS
@@ -108,7 +108,7 @@ def main() -> None:
     for cell in cells:
         cell.refresh_from_db()
         latest = (
-            ProgressUpdate.objects.filter(followup=cell, review_state=ReviewState.APPROVED)
+            ProgressUpdate.objects.filter(cell=cell, review_state=ReviewState.APPROVED)
             .order_by("-effective_date", "-created_at", "-id")
             .first()
         )

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from recommendations.models import (
     AssessmentSource,
+    Cell,
     CellYearCount,
-    FollowUp,
     MemberState,
     ProgressUpdate,
     Recommendation,
@@ -36,9 +36,9 @@ def in_group(user, name: str):
     return user
 
 
-def followup(code: str = "R01", iso3: str = "FRA") -> FollowUp:
+def cell_at(code: str = "R01", iso3: str = "FRA") -> Cell:
     """The seeded cell for a recommendation code and a state's ISO3 code."""
-    return FollowUp.objects.get(recommendation__code=code, state__iso3=iso3)
+    return Cell.objects.get(recommendation__code=code, state__iso3=iso3)
 
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
@@ -47,7 +47,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProgressUpdate
 
-    followup = factory.LazyFunction(followup)
+    cell = factory.LazyFunction(cell_at)
     status = Status.IN_PROGRESS
     effective_date = datetime.date(2020, 1, 1)
     narrative = factory.Sequence(lambda n: f"Progress report number {n}.")
@@ -79,13 +79,13 @@ MAIN_PAGES = [
 
 def year_counts() -> set[tuple]:
     """The dashboard's yearly summary, as (cell, year, status, approved updates) rows."""
-    return set(CellYearCount.objects.values_list("followup_id", "year", "status", "updates"))
+    return set(CellYearCount.objects.values_list("cell_id", "year", "status", "updates"))
 
 
 def counted_from_the_log() -> set[tuple]:
     """The same rows counted straight from the approved log, to compare with year_counts()."""
     counts = Counter(
-        (u.followup_id, u.effective_date.year, u.status) for u in ProgressUpdate.objects.approved()
+        (u.cell_id, u.effective_date.year, u.status) for u in ProgressUpdate.objects.approved()
     )
     return {(*key, n) for key, n in counts.items()}
 
@@ -95,5 +95,5 @@ __all__ = [
     "ProgressUpdateFactory",
     "Recommendation",
     "UserFactory",
-    "followup",
+    "cell_at",
 ]

@@ -11,8 +11,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from recommendations.models import Recommendation, Status
-from recommendations.services import followup_refresh_status
-from tests.factories import MAIN_PAGES, ProgressUpdateFactory, UserFactory, followup, in_group
+from recommendations.services import cell_refresh_status
+from tests.factories import MAIN_PAGES, ProgressUpdateFactory, UserFactory, cell_at, in_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,14 +77,14 @@ def test_find_and_open_a_country_profile(live_server, live_catalogue, new_page):
 
 def test_export_the_filtered_log_as_csv(live_server, live_catalogue, new_page, tmp_path):
     for code, iso3, year in [("R19", "NGA", 2018), ("R19", "FRA", 2019), ("R23", "GHA", 2016)]:
-        cell = followup(code, iso3)
+        cell = cell_at(code, iso3)
         ProgressUpdateFactory(
-            followup=cell,
+            cell=cell,
             status=Status.IN_PROGRESS,
             effective_date=datetime.date(year, 1, 1),
             approved=True,
         )
-        followup_refresh_status(followup=cell)
+        cell_refresh_status(cell=cell)
 
     page = new_page()
     page.goto(f"{live_server.url}/updates/?region=african&since=2015-01-01")
@@ -99,9 +99,9 @@ def test_export_the_filtered_log_as_csv(live_server, live_catalogue, new_page, t
 
 @pytest.mark.parametrize("path", [*MAIN_PAGES, "/updates/new/?recommendation=R03&state=FRA"])
 def test_no_serious_accessibility_violations(live_server, live_catalogue, new_page, path):
-    cell = followup("R03", "FRA")
-    ProgressUpdateFactory(followup=cell, status=Status.PLANNED, approved=True)
-    followup_refresh_status(followup=cell)
+    cell = cell_at("R03", "FRA")
+    ProgressUpdateFactory(cell=cell, status=Status.PLANNED, approved=True)
+    cell_refresh_status(cell=cell)
     page = new_page(bypass_csp=True)
     if path.startswith("/updates/new/"):
         in_group(UserFactory(username="axe-editor", is_staff=False), "Editors")

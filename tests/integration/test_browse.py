@@ -9,26 +9,26 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommendations.models import (
-    FollowUp,
+    Cell,
     MemberState,
     Recommendation,
     ReviewState,
     Status,
     Theme,
 )
-from recommendations.services import followup_refresh_status
+from recommendations.services import cell_refresh_status
 from recommendations.views import CappedPaginator
-from tests.factories import ProgressUpdateFactory, followup
+from tests.factories import ProgressUpdateFactory, cell_at
 
 pytestmark = pytest.mark.django_db
 
 
 def approved(code, iso3, status=Status.IN_PROGRESS, day=datetime.date(2020, 1, 1), **kwargs):
-    cell = followup(code, iso3)
+    cell = cell_at(code, iso3)
     update = ProgressUpdateFactory(
-        followup=cell, status=status, effective_date=day, approved=True, **kwargs
+        cell=cell, status=status, effective_date=day, approved=True, **kwargs
     )
-    followup_refresh_status(followup=cell)
+    cell_refresh_status(cell=cell)
     return update
 
 
@@ -177,9 +177,9 @@ def log_entries():
             "R08", "NGA", Status.IMPLEMENTED, datetime.date(2020, 1, 1)
         ),
         "submitted": ProgressUpdateFactory(
-            followup=followup("R19", "KEN"), review_state=ReviewState.SUBMITTED
+            cell=cell_at("R19", "KEN"), review_state=ReviewState.SUBMITTED
         ),
-        "draft": ProgressUpdateFactory(followup=followup("R19", "KEN")),
+        "draft": ProgressUpdateFactory(cell=cell_at("R19", "KEN")),
     }
 
 
@@ -313,7 +313,7 @@ def test_log_csv_columns_hold_the_updates_fields(client):
         "id": str(update.pk),
         "effective_date": "2021-01-01",
         "recommendation": "R19",
-        "recommendation_title": update.followup.recommendation.title,
+        "recommendation_title": update.cell.recommendation.title,
         "state": "South Africa",
         "iso3": "ZAF",
         "regional_group": "african",
@@ -364,7 +364,7 @@ def test_dashboard_theme_table_counts_each_cell_once_per_theme_of_its_recommenda
 ):
     page = client.get("/dashboard/?region=african")
     shown = {theme.slug: dict(row) for theme, row in page.context["themes"]}
-    african = FollowUp.objects.filter(state__regional_group="african")
+    african = Cell.objects.filter(state__regional_group="african")
     for theme in Theme.objects.all():
         cells = african.filter(recommendation__themes=theme)
         assert (
@@ -450,7 +450,7 @@ def test_page_query_counts_do_not_grow_with_the_data(client, url, monkeypatch):
         "/updates/mine/",
         "/updates/?review=approved&review=submitted",
         "/admin/recommendations/progressupdate/?review_state__exact=approved",
-        "/admin/recommendations/followup/?current_status__exact=in_progress",
+        "/admin/recommendations/cell/?current_status__exact=in_progress",
     ],
 )
 def test_staff_page_query_counts_do_not_grow_with_the_data(client, url, superuser):
@@ -473,8 +473,8 @@ def test_the_dashboards_yearly_figure_follows_approvals_and_withdrawals(
     assert total_2021() == 0
     update = update_log(
         author=editor,
-        recommendation=followup("R03", "FRA").recommendation,
-        state=followup("R03", "FRA").state,
+        recommendation=cell_at("R03", "FRA").recommendation,
+        state=cell_at("R03", "FRA").state,
         status=Status.PLANNED,
         effective_date=datetime.date(2021, 6, 1),
         narrative="Planned.",

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
-from recommendations.models import FollowUp, ProgressUpdate, ReviewState, Status
+from recommendations.models import Cell, ProgressUpdate, ReviewState, Status
 from tests.factories import ProgressUpdateFactory, UserFactory, counted_from_the_log, year_counts
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,8 @@ def test_current_statuses_agree_with_the_approved_log():
     load()
     latest = {}
     for update in ProgressUpdate.objects.approved().order_by("effective_date", "created_at", "id"):
-        latest[update.followup_id] = update
-    cells = list(FollowUp.objects.all())
+        latest[update.cell_id] = update
+    cells = list(Cell.objects.all())
     assert sum(cell.current_status == Status.NO_INFORMATION for cell in cells) > 100
     for cell in cells:
         newest = latest.get(cell.pk)
@@ -54,14 +54,14 @@ def test_current_statuses_agree_with_the_approved_log():
             if newest
             else (None, Status.NO_INFORMATION, None)
         )
-    assert FollowUp.objects.exclude(current_status=Status.NO_INFORMATION).count() > 100
+    assert Cell.objects.exclude(current_status=Status.NO_INFORMATION).count() > 100
     assert year_counts() == counted_from_the_log()
 
 
 def test_statuses_mostly_move_forward():
     load()
     forward = backward = 0
-    cells = FollowUp.objects.exclude(current_update=None)[:300]
+    cells = Cell.objects.exclude(current_update=None)[:300]
     for cell in cells:
         ranks = [
             Status(s).rank

@@ -72,7 +72,7 @@ PAGE_PARAMS = {
         "q",
         "review_state__exact",
         "status__exact",
-        "followup__state__regional_group__exact",
+        "cell__state__regional_group__exact",
         "effective_date__year",
         "o",
         "p",

@@ -8,17 +8,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from recommendations.models import FollowUp, MemberState, Recommendation, ReviewState, Status
-from recommendations.services import followup_refresh_status
-from tests.factories import ProgressUpdateFactory, UserFactory, followup
+from recommendations.models import Cell, MemberState, Recommendation, ReviewState, Status
+from recommendations.services import cell_refresh_status
+from tests.factories import ProgressUpdateFactory, UserFactory, cell_at
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_cell_is_unique_per_recommendation_and_state():
-    cell = followup("R01", "FRA")
+    cell = cell_at("R01", "FRA")
     with pytest.raises(IntegrityError), transaction.atomic():
-        FollowUp.objects.create(recommendation=cell.recommendation, state=cell.state)
+        Cell.objects.create(recommendation=cell.recommendation, state=cell.state)
 
 
 def test_recommendation_codes_are_unique():
@@ -91,43 +91,43 @@ def test_states_and_recommendations_with_follow_up_cannot_be_deleted():
 
 
 def test_current_status_is_the_latest_approved_update_by_effective_date():
-    cell = followup("R05", "BRA")
+    cell = cell_at("R05", "BRA")
     ProgressUpdateFactory(
-        followup=cell,
+        cell=cell,
         status=Status.IN_PROGRESS,
         approved=True,
         effective_date=datetime.date(2019, 1, 1),
     )
     ProgressUpdateFactory(
-        followup=cell,
+        cell=cell,
         status=Status.PLANNED,
         approved=True,
         effective_date=datetime.date(2015, 1, 1),
     )
     ProgressUpdateFactory(
-        followup=cell, status=Status.IMPLEMENTED, effective_date=datetime.date(2021, 1, 1)
+        cell=cell, status=Status.IMPLEMENTED, effective_date=datetime.date(2021, 1, 1)
     )  # a draft does not count
-    followup_refresh_status(followup=cell)
+    cell_refresh_status(cell=cell)
     assert cell.current_status == Status.IN_PROGRESS
     assert cell.status_date == datetime.date(2019, 1, 1)
 
 
 def test_creation_time_breaks_ties_between_same_day_updates():
-    cell = followup("R05", "BRA")
+    cell = cell_at("R05", "BRA")
     day = datetime.date(2020, 6, 1)
     ProgressUpdateFactory(
-        followup=cell,
+        cell=cell,
         status=Status.PLANNED,
         approved=True,
         effective_date=day,
         created_at=timezone.now() - datetime.timedelta(hours=1),
     )
-    ProgressUpdateFactory(followup=cell, status=Status.DECLINED, approved=True, effective_date=day)
-    assert followup_refresh_status(followup=cell).current_status == Status.DECLINED
+    ProgressUpdateFactory(cell=cell, status=Status.DECLINED, approved=True, effective_date=day)
+    assert cell_refresh_status(cell=cell).current_status == Status.DECLINED
 
 
 def test_a_cell_without_approved_updates_has_no_information():
-    cell = followup_refresh_status(followup=followup("R05", "BRA"))
+    cell = cell_refresh_status(cell=cell_at("R05", "BRA"))
     assert cell.current_status == Status.NO_INFORMATION
     assert cell.status_date is None
 
@@ -143,16 +143,16 @@ def test_a_timeline_is_the_newest_approved_updates_of_its_cells(cells_with_updat
     rng = random.Random(cells_with_updates)
     states = list(MemberState.objects.order_by("iso3")[:cells_with_updates])
     for index, state in enumerate(states):
-        cell = followup("R05", state.iso3)
+        cell = cell_at("R05", state.iso3)
         for _ in range(12 if index == 0 else rng.randrange(1, 4)):
             ProgressUpdateFactory(
-                followup=cell,
+                cell=cell,
                 effective_date=datetime.date(2009, 1, 1)
                 + datetime.timedelta(days=rng.randrange(5000)),
                 approved=rng.random() < 0.8,
             )
-        followup_refresh_status(followup=cell)
-    cells = FollowUp.objects.filter(recommendation__code="R05")
-    everything = ProgressUpdate.objects.approved().filter(followup__in=cells).latest_first()
+        cell_refresh_status(cell=cell)
+    cells = Cell.objects.filter(recommendation__code="R05")
+    everything = ProgressUpdate.objects.approved().filter(cell__in=cells).latest_first()
     assert list(ProgressUpdate.objects.timeline(cells)) == list(everything[:20])
     assert list(ProgressUpdate.objects.timeline(cells, size=5)) == list(everything[:5])

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from recommendations.models import MemberState, Recommendation, RegionalGroup, Status
-from recommendations.services import followup_refresh_status, followups_ensure_grid
-from tests.factories import ProgressUpdateFactory, followup
+from recommendations.services import cell_refresh_status, cells_ensure_grid
+from tests.factories import ProgressUpdateFactory, cell_at
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,8 @@ def test_recommendation_page_shows_text_citation_and_every_state(client):
 
 
 def test_recommendation_page_shows_the_approved_status_of_a_state(client):
-    ProgressUpdateFactory(followup=followup("R03", "NGA"), status=Status.IMPLEMENTED, approved=True)
-    followup_refresh_status(followup=followup("R03", "NGA"))
+    ProgressUpdateFactory(cell=cell_at("R03", "NGA"), status=Status.IMPLEMENTED, approved=True)
+    cell_refresh_status(cell=cell_at("R03", "NGA"))
     response = client.get("/recommendations/R03/")
     cells = {cell.state.iso3: cell for cell in response.context["cells"]}
     assert cells["NGA"].current_status == Status.IMPLEMENTED
@@ -153,7 +153,7 @@ def add_states_and_recommendations(count: int) -> None:
         )
         for n in range(count)
     )
-    followups_ensure_grid()
+    cells_ensure_grid()
 
 
 @pytest.mark.parametrize(
@@ -182,5 +182,5 @@ def test_query_count_does_not_grow_with_the_data(client, url):
     small = count_queries()
     add_states_and_recommendations(60)
     for n in range(5):
-        ProgressUpdateFactory(followup=followup("R03", "FRA"), approved=True, narrative=f"n{n}")
+        ProgressUpdateFactory(cell=cell_at("R03", "FRA"), approved=True, narrative=f"n{n}")
     assert count_queries() == small

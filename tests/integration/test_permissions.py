@@ -2,7 +2,7 @@
 
 import pytest
 
-from recommendations.models import FollowUp, ProgressUpdate, ReviewState, Status
+from recommendations.models import Cell, ProgressUpdate, ReviewState, Status
 from recommendations.services import update_approve
 from tests.factories import ProgressUpdateFactory, UserFactory, in_group
 
@@ -66,7 +66,7 @@ def test_logging_an_update(as_role, role, state, saved):
 def test_editing_someone_elses_draft_is_refused(as_role, role, author):
     draft = ProgressUpdateFactory(
         reported_by=author,
-        followup=FollowUp.objects.get(recommendation__code="R03", state__iso3="FRA"),
+        cell=Cell.objects.get(recommendation__code="R03", state__iso3="FRA"),
         narrative="Original",
     )
     response = as_role(role).post(
@@ -154,7 +154,7 @@ def test_only_a_superuser_withdraws_an_approved_update(
     review(as_role(role), "withdraw", update, comment="Wrong country.")
     update.refresh_from_db()
     assert (update.review_state == ReviewState.WITHDRAWN) is withdrawn
-    cell = update.followup
+    cell = update.cell
     cell.refresh_from_db()
     assert cell.current_status == (Status.NO_INFORMATION if withdrawn else Status.IMPLEMENTED)
 
@@ -193,17 +193,17 @@ def test_the_reviewers_desk_filters_and_searches(client, reviewer, author):
     nga = ProgressUpdateFactory(
         reported_by=author,
         review_state=ReviewState.SUBMITTED,
-        followup=FollowUp.objects.get(recommendation__code="R19", state__iso3="NGA"),
+        cell=Cell.objects.get(recommendation__code="R19", state__iso3="NGA"),
         narrative="Shelters opened in Lagos",
     )
     ProgressUpdateFactory(reported_by=author, review_state=ReviewState.SUBMITTED, narrative="Other")
     client.force_login(reviewer)
-    theme = nga.followup.recommendation.themes.first()
+    theme = nga.cell.recommendation.themes.first()
     for params in [
-        {"followup__state__regional_group__exact": "african"},
+        {"cell__state__regional_group__exact": "african"},
         {"q": "Lagos"},
-        {"followup__state__id__exact": nga.followup.state_id},
-        {"followup__recommendation__themes__id__exact": theme.pk},
+        {"cell__state__id__exact": nga.cell.state_id},
+        {"cell__recommendation__themes__id__exact": theme.pk},
     ]:
         response = client.get(CHANGELIST, params)
         assert list(response.context["cl"].result_list) == [nga], params
@@ -216,8 +216,8 @@ def test_history_pages_show_who_changed_what(client, superuser, author, second_r
     response = client.get(f"{CHANGELIST}{update.pk}/history/")
     assert response.status_code == 200
     assert "reviewer2" in response.text
-    cell = update.followup
-    response = client.get(f"/admin/recommendations/followup/{cell.pk}/history/")
+    cell = update.cell
+    response = client.get(f"/admin/recommendations/cell/{cell.pk}/history/")
     assert response.status_code == 200
     assert "reviewer2" in response.text
 
@@ -231,7 +231,7 @@ def test_a_cells_admin_page_shows_its_approved_updates_per_year_read_only(
     )
     update_approve(update=update, reviewer=second_reviewer)
     client = as_role(role)
-    page = client.get(f"/admin/recommendations/followup/{update.followup_id}/change/")
+    page = client.get(f"/admin/recommendations/cell/{update.cell_id}/change/")
     assert page.status_code == 200
     (inline,) = page.context["inline_admin_formsets"]
     assert inline.opts.verbose_name_plural == "Approved updates per year"
@@ -250,15 +250,13 @@ def test_nobody_reverts_an_update_or_a_cell_from_its_history_page(
         reported_by=author, review_state=ReviewState.SUBMITTED, status=Status.IMPLEMENTED
     )
     update_approve(update=update, reviewer=second_reviewer)
-    cell = update.followup
+    cell = update.cell
     first_version = update.history.earliest("history_date").history_id
     cell_version = cell.history.earliest("history_date").history_id
     client = as_role(role)
 
     client.post(f"{CHANGELIST}{update.pk}/history/{first_version}/", {"_save": "1"})
-    client.post(
-        f"/admin/recommendations/followup/{cell.pk}/history/{cell_version}/", {"_save": "1"}
-    )
+    client.post(f"/admin/recommendations/cell/{cell.pk}/history/{cell_version}/", {"_save": "1"})
 
     update.refresh_from_db()
     cell.refresh_from_db()

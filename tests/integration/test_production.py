@@ -16,15 +16,15 @@ from django.core.management import call_command
 from django.db import DatabaseError
 
 from recommendations.backups import backup_json, restore
-from recommendations.models import FollowUp, ProgressUpdate, Recommendation, Status
-from recommendations.services import followup_refresh_status
+from recommendations.models import Cell, ProgressUpdate, Recommendation, Status
+from recommendations.services import cell_refresh_status
 from tests.conftest import run_manage
 from tests.factories import (
     MAIN_PAGES,
     ProgressUpdateFactory,
     UserFactory,
+    cell_at,
     counted_from_the_log,
-    followup,
     year_counts,
 )
 
@@ -177,15 +177,15 @@ def row_counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_a_json_backup_restores_every_row(tmp_path, editor, reviewer):
     for iso3, status in [("FRA", Status.PLANNED), ("NGA", Status.IMPLEMENTED)]:
-        cell = followup("R03", iso3)
+        cell = cell_at("R03", iso3)
         ProgressUpdateFactory(
-            followup=cell,
+            cell=cell,
             status=status,
             approved=True,
             reported_by=editor,
             narrative="Côte d'Ivoire & <b>things</b> =1+1",
         )
-        followup_refresh_status(followup=cell)
+        cell_refresh_status(cell=cell)
     ProgressUpdateFactory(reported_by=editor)  # a draft
     before = row_counts()
     update_ids = sorted(ProgressUpdate.objects.values_list("pk", flat=True))
@@ -200,7 +200,7 @@ def test_a_json_backup_restores_every_row(tmp_path, editor, reviewer):
     assert row_counts() == before
     assert sorted(ProgressUpdate.objects.values_list("pk", flat=True)) == update_ids
     assert Recommendation.objects.get(code="R01").title != "Damaged"
-    assert FollowUp.objects.get(recommendation__code="R03", state__iso3="NGA").current_status == (
+    assert Cell.objects.get(recommendation__code="R03", state__iso3="NGA").current_status == (
         Status.IMPLEMENTED
     )
     assert ProgressUpdate.objects.filter(narrative__startswith="Côte d'Ivoire & <b>").count() == 2
@@ -211,9 +211,9 @@ def test_a_json_backup_restores_every_row(tmp_path, editor, reviewer):
 def test_a_backup_without_yearly_counts_restores_them_from_the_log(tmp_path):
     """The counts are derived: a backup from before they existed, or holding wrong ones,
     restores them recomputed from the restored log."""
-    cell = followup("R03", "FRA")
-    ProgressUpdateFactory(followup=cell, approved=True, effective_date=datetime.date(2019, 4, 1))
-    followup_refresh_status(followup=cell)
+    cell = cell_at("R03", "FRA")
+    ProgressUpdateFactory(cell=cell, approved=True, effective_date=datetime.date(2019, 4, 1))
+    cell_refresh_status(cell=cell)
     path = tmp_path / "backup.json"
     backup_json(path)
     rows = json.loads(path.read_text(encoding="utf-8"))
@@ -229,9 +229,9 @@ def test_a_backup_without_yearly_counts_restores_them_from_the_log(tmp_path):
 
 @pytest.mark.django_db
 def test_refresh_statuses_repairs_cells_written_around_the_services():
-    cell = followup("R03", "FRA")
-    update = ProgressUpdateFactory(followup=cell, approved=True, status=Status.PLANNED)
-    assert FollowUp.objects.get(pk=cell.pk).current_status == Status.NO_INFORMATION
+    cell = cell_at("R03", "FRA")
+    update = ProgressUpdateFactory(cell=cell, approved=True, status=Status.PLANNED)
+    assert Cell.objects.get(pk=cell.pk).current_status == Status.NO_INFORMATION
     out = io.StringIO()
     call_command("refresh_statuses", stdout=out)
     cell.refresh_from_db()
@@ -261,7 +261,7 @@ def test_backup_and_restore_commands_round_trip(scratch_database_url, tmp_path):
     formats = ["json"] + (["sqlite"] if scratch_database_url.startswith("sqlite") else [])
 
     def cells() -> int:
-        script = "from recommendations.models import FollowUp as F; print(F.objects.count())"
+        script = "from recommendations.models import Cell as F; print(F.objects.count())"
         return int(run_manage(scratch_database_url, "shell", "-v", "0", "-c", script).stdout)
 
     expected = cells()
@@ -275,7 +275,7 @@ def test_backup_and_restore_commands_round_trip(scratch_database_url, tmp_path):
             "-v",
             "0",
             "-c",
-            "from recommendations.models import FollowUp as F; F.objects.all().delete()",
+            "from recommendations.models import Cell as F; F.objects.all().delete()",
         )
         assert cells() == 0
         run_manage(scratch_database_url, "restore", str(backup), "--no-input")

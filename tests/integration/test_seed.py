@@ -6,15 +6,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from recommendations.models import (
-    FollowUp,
+    Cell,
     MemberState,
     ProgressUpdate,
     Recommendation,
     ReviewState,
     Status,
 )
-from recommendations.services import catalogue_seed, followup_refresh_status
-from tests.factories import ProgressUpdateFactory, followup
+from recommendations.services import catalogue_seed, cell_refresh_status
+from tests.factories import ProgressUpdateFactory, cell_at
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def history_rows() -> int:
     return (
         Recommendation.history.count()
         + MemberState.history.count()
-        + FollowUp.history.count()
+        + Cell.history.count()
         + ProgressUpdate.history.count()
     )
 
@@ -44,7 +44,7 @@ def test_seed_command_says_when_there_is_nothing_to_change():
 
 
 def test_there_is_one_cell_per_recommendation_and_state():
-    assert FollowUp.objects.count() == Recommendation.objects.count() * MemberState.objects.count()
+    assert Cell.objects.count() == Recommendation.objects.count() * MemberState.objects.count()
 
 
 def test_an_edited_data_file_updates_the_record_and_its_history(data_dir):
@@ -73,7 +73,7 @@ def test_an_edited_state_row_updates_the_state(data_dir):
 
 def test_reseeding_never_touches_logged_updates(data_dir):
     update = ProgressUpdateFactory(status=Status.PLANNED, approved=True)
-    cell = followup_refresh_status(followup=followup())
+    cell = cell_refresh_status(cell=cell_at())
     path = data_dir / "recommendations.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("Palermo", "Palermo (edited)"), "utf-8"

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from recommendations.models import ProgressUpdate, ReviewState, Status
-from recommendations.services import followup_refresh_status, update_approve
-from tests.factories import ProgressUpdateFactory, followup
+from recommendations.services import cell_refresh_status, update_approve
+from tests.factories import ProgressUpdateFactory, cell_at
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_an_editor_submits_an_update_for_review(client, editor):
     assert update.review_state == ReviewState.SUBMITTED
     assert update.reported_by == editor
     assert update.evidence_links == ["https://example.org/decree", "https://example.org/press"]
-    assert update.followup == followup("R03", "FRA")
+    assert update.cell == cell_at("R03", "FRA")
 
 
 def test_an_editor_saves_a_draft(client, editor):
@@ -181,7 +181,7 @@ def test_public_pages_show_only_approved_updates(client, editor):
         reported_by=editor, review_state=ReviewState.SUBMITTED, narrative="Pending"
     )
     news = ProgressUpdateFactory(reported_by=editor, approved=True, narrative="Public news")
-    followup_refresh_status(followup=news.followup)  # as an approval does
+    cell_refresh_status(cell=news.cell)  # as an approval does
     for url in ["/recommendations/R01/", "/states/FRA/"]:
         page = client.get(url).text
         assert "Public news" in page

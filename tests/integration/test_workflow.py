@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from recommendations.models import CellYearCount, FollowUp, ProgressUpdate, ReviewState, Status
+from recommendations.models import Cell, CellYearCount, ProgressUpdate, ReviewState, Status
 from recommendations.services import (
     WorkflowError,
     update_approve,
@@ -15,7 +15,7 @@ from recommendations.services import (
     update_submit,
     update_withdraw,
 )
-from tests.factories import counted_from_the_log, followup, year_counts
+from tests.factories import cell_at, counted_from_the_log, year_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def log(
     author, *, status=Status.IN_PROGRESS, day=datetime.date(2020, 5, 1), cell=None, submit=True
 ):
-    cell = cell or followup("R03", "FRA")
+    cell = cell or cell_at("R03", "FRA")
     return update_log(
         author=author,
         recommendation=cell.recommendation,
@@ -38,7 +38,7 @@ def log(
 
 
 def cell_status(code="R03", iso3="FRA") -> str:
-    return FollowUp.objects.get(recommendation__code=code, state__iso3=iso3).current_status
+    return Cell.objects.get(recommendation__code=code, state__iso3=iso3).current_status
 
 
 def test_an_approved_update_sets_the_cells_status(
@@ -164,10 +164,10 @@ def test_only_the_author_edits_an_update(editor, scoped_editor):
 
 
 def test_an_editor_logs_only_for_the_states_assigned_to_them(scoped_editor):
-    log(scoped_editor, cell=followup("R03", "FRA"))
+    log(scoped_editor, cell=cell_at("R03", "FRA"))
     with pytest.raises(WorkflowError, match="outside the Member States assigned to you"):
-        log(scoped_editor, cell=followup("R03", "NGA"))
-    assert ProgressUpdate.objects.filter(followup__state__iso3="NGA").count() == 0
+        log(scoped_editor, cell=cell_at("R03", "NGA"))
+    assert ProgressUpdate.objects.filter(cell__state__iso3="NGA").count() == 0
 
 
 def test_only_editors_log_updates(reviewer):
@@ -192,7 +192,7 @@ def test_every_step_is_in_the_history_with_who_did_it(editor, reviewer, superuse
         ("reviewer", "approved"),
         ("root", "withdrawn"),
     ]
-    cell = followup("R03", "FRA")
+    cell = cell_at("R03", "FRA")
     assert cell.history.filter(history_user=reviewer, current_status=Status.IN_PROGRESS).exists()
 
 
@@ -215,7 +215,7 @@ def test_an_approval_from_a_stale_copy_updates_the_cell_the_update_is_in_now(
     stale_copy = log(editor, status=Status.IMPLEMENTED)
     update_return(update=stale_copy, reviewer=reviewer, comment="Wrong country?")
     fresh = ProgressUpdate.objects.get(pk=stale_copy.pk)
-    update_edit(update=fresh, author=editor, state=followup("R03", "DEU").state, submit=True)
+    update_edit(update=fresh, author=editor, state=cell_at("R03", "DEU").state, submit=True)
 
     update_approve(update=stale_copy, reviewer=second_reviewer)
 
@@ -226,9 +226,9 @@ def test_an_approval_from_a_stale_copy_updates_the_cell_the_update_is_in_now(
 def test_an_editor_cannot_move_their_update_outside_their_scope(scoped_editor):
     update = log(scoped_editor, submit=False)
     with pytest.raises(WorkflowError, match="outside the Member States assigned to you"):
-        update_edit(update=update, author=scoped_editor, state=followup("R03", "NGA").state)
+        update_edit(update=update, author=scoped_editor, state=cell_at("R03", "NGA").state)
     update.refresh_from_db()
-    assert update.followup.state.iso3 == "FRA"
+    assert update.cell.state.iso3 == "FRA"
 
 
 def test_the_service_enforces_length_limits(editor):
@@ -237,8 +237,8 @@ def test_the_service_enforces_length_limits(editor):
     with pytest.raises(ValidationError) as error:
         update_log(
             author=editor,
-            recommendation=followup().recommendation,
-            state=followup().state,
+            recommendation=cell_at().recommendation,
+            state=cell_at().state,
             status=Status.PLANNED,
             effective_date=datetime.date(2020, 1, 1),
             narrative="x" * 10_001,
@@ -250,16 +250,16 @@ def test_the_service_enforces_length_limits(editor):
 
 def test_yearly_counts_follow_out_of_order_approvals_and_withdrawals(editor, reviewer, superuser):
     """The dashboard's yearly summary equals the approved log after every kind of step."""
-    other = followup("R04", "KEN")
+    other = cell_at("R04", "KEN")
     first = log(editor, day=datetime.date(2019, 3, 1))
     second = log(editor, day=datetime.date(2019, 9, 1), status=Status.PLANNED)
     third = log(editor, day=datetime.date(2018, 1, 1), cell=other)
     for update in (second, third, first):  # out of order
         update_approve(update=update, reviewer=reviewer)
         assert year_counts() == counted_from_the_log()
-    assert (first.followup_id, 2019, Status.IN_PROGRESS, 1) in year_counts()
+    assert (first.cell_id, 2019, Status.IN_PROGRESS, 1) in year_counts()
     update_withdraw(update=second, user=superuser, reason="Duplicate of the March report.")
     assert year_counts() == counted_from_the_log()
     update_withdraw(update=third, user=superuser, reason="Wrong country.")
     assert year_counts() == counted_from_the_log()
-    assert not CellYearCount.objects.filter(followup=other).exists()
+    assert not CellYearCount.objects.filter(cell=other).exists()

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations.demo import DemoDataRefused, demo_history_load
-from recommendations.models import FollowUp
+from recommendations.models import Cell
 from recommendations.services import EDITORS, REVIEWERS
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if not 1 <= updates <= 5_000_000:
             raise CommandError("--updates must be between 1 and 5,000,000.")
         roles = Group.objects.filter(name__in=[EDITORS, REVIEWERS]).count()
-        if not FollowUp.objects.exists() or roles < 2:
+        if not Cell.objects.exists() or roles < 2:
             raise CommandError("No catalogue or roles yet: run `manage.py seed` first.")
         started = time.monotonic()
         interactive = sys.stdout.isatty()

@@ -9,12 +9,12 @@ counts come out as they were (the cells' modification time is stamped). One tran
 
 from django.core.management.base import BaseCommand
 
-from recommendations.services import followups_refresh_all
+from recommendations.services import cells_refresh_all
 
 
 class Command(BaseCommand):
     help = "Recompute every cell's current status and yearly counts from the approved log."
 
     def handle(self, *args, **options):
-        cells = followups_refresh_all()
+        cells = cells_refresh_all()
         self.stdout.write(self.style.SUCCESS(f"Recomputed {cells:,} cells from the approved log."))
