@@ -1,4 +1,5 @@
-"""Sign-in: the lockout per username and client address, behind a proxy or not."""
+"""Sign-in: the lockout per username and client address, behind a proxy or not, and the account
+pages that exist (no password reset by e-mail: an administrator resets a forgotten password)."""
 
 import datetime
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import pytest
 from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
 
@@ -178,3 +180,42 @@ def test_without_a_proxy_a_changing_x_forwarded_for_does_not_escape_the_lockout(
         assert sign_in(client, url, PASSWORD, remote_addr=A).status_code == 429
         # A forged X-Forwarded-For does not lock out the address it names either.
         assert sign_in(client, url, PASSWORD, remote_addr=B, forwarded_for=A).status_code == 302
+
+
+# Account pages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/set-password/",
+        "/accounts/reset/MQ/c5x1ab-0123456789abcdef0123456789abcdef/",
+        "/accounts/reset/done/",
+    ],
+)
+def test_there_is_no_password_reset_by_email(client, url):
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"email": "target@example.org"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_changes_their_password(client):
+    user = UserFactory(username="target", is_staff=False)
+    assert client.get("/accounts/password_change/").status_code == 302  # sign in first
+    client.force_login(user)
+    assert client.get("/accounts/password_change/").status_code == 200
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase-7",
+            "new_password2": "a-new-long-passphrase-7",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_change/done/"
+    assert client.get(response["Location"]).status_code == 200
+    assert get_user_model().objects.get(pk=user.pk).check_password("a-new-long-passphrase-7")
