@@ -2,9 +2,13 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
@@ -37,12 +41,60 @@ class HistoryAdmin(SimpleHistoryAdmin):
     django-simple-history saves a POST to a history page after checking only the view
     permission, which would let a reviewer rewrite an approved update or a cell's status
     behind the services' back.
+
+    django-simple-history puts the ids from the URL straight into a query, so a non-numeric one
+    raised a 500; here it is a 404, as on the change page.
     """
 
+    def history_view(self, request, object_id, extra_context=None):
+        require_valid_pk(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        require_valid_pk(self.model, object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        require_valid_pk(history.model, version_id)
         if request.method == "POST":
             raise PermissionDenied("Reverting from history is disabled.")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def require_valid_pk(model, value: str) -> None:
+    """404 unless the URL segment converts to the model's primary key type."""
+    try:
+        model._meta.pk.to_python(unquote(value))
+    except (ValidationError, ValueError) as error:
+        raise Http404(f"No {model._meta.verbose_name} with that id.") from error
+
+
+class DateBoundedChangeList(ChangeList):
+    """The date hierarchy's ?year=/month=/day= parameters, out of range, are an invalid lookup.
+
+    Django checks them only through datetime() and then steps to the next year, month or day,
+    which overflows past 9999-12-31 (?effective_date__year=9999 raised a 500). An invalid
+    lookup sends the list back to itself with ?e=1, as for any other bad filter.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class HostileListQueryMixin:
+    """A list's query string answers 4xx, however it is written (see the loop at the end)."""
+
+    def get_changelist(self, request, **kwargs):
+        return DateBoundedChangeList
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A regular expression from the query string reaches the database unchecked, and an
+        # invalid one, ?id__regex=(, fails only when the list is counted (500). No filter or link
+        # in the admin writes one, so refusing them (400) costs nothing.
+        if lookup.endswith(("__regex", "__iregex")):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Theme, Actor)
@@ -301,3 +353,15 @@ admin.site.unregister(User)
 class TrackerUserAdmin(UserAdmin):
     inlines = [EditorScopeInline]
     list_filter = [*UserAdmin.list_filter, "editor_scope__states__regional_group"]
+
+
+# Every list on the site, the installed apps' included (django-axes' records have a date
+# hierarchy too), takes the query-string protection above; admin modules register in
+# INSTALLED_APPS order and this app is last.
+for _model, _model_admin in list(admin.site._registry.items()):
+    if not isinstance(_model_admin, HostileListQueryMixin):
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model,
+            type(type(_model_admin).__name__, (HostileListQueryMixin, type(_model_admin)), {}),
+        )

@@ -37,6 +37,13 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def env_whole_number(name: str, default: str) -> int:
+    value = env(name, default)
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more (got {value!r}).")
+    return int(value)
+
+
 def env_required(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -236,8 +243,41 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("DJANGO_LOGIN_COOLOFF_MIN
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_IPWARE_PROXY_COUNT = int(env("DJANGO_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
+
+
+def axes_ip_settings(proxy_count: int) -> dict[str, object]:
+    """How django-axes (through django-ipware) finds the client's address behind proxy_count
+    proxies that each append the address they received from to X-Forwarded-For.
+
+    With no proxy only the connection's address counts: X-Forwarded-For is then whatever the
+    client chose to send. Behind proxies the client is the proxy_count-th address from the right
+    of X-Forwarded-For; everything left of it is the client's own, forgeable, text. ipware counts
+    only the proxies listed in the header after the client, one fewer than proxy_count (the
+    nearest proxy is REMOTE_ADDR, not in the header), and its strict mode would drop a header a
+    client had prepended addresses to and fall back to the proxy's own address.
+    """
+    if proxy_count == 0:
+        return {
+            "AXES_IPWARE_PROXY_ORDER": "left-most",
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+            "IPWARE_STRICT": False,
+        }
+    return {
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        "IPWARE_STRICT": False,
+    }
+
+
+# The sign-in lockout counts failures per client address: behind a proxy, the one it forwards.
+_client_address = axes_ip_settings(env_whole_number("DJANGO_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+IPWARE_STRICT = _client_address["IPWARE_STRICT"]
 
 # Content-Security-Policy (django-csp): our own files only, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .health import healthz
@@ -7,9 +8,22 @@ admin.site.site_header = "Debate Tracker administration"
 admin.site.site_title = "Debate Tracker"
 admin.site.index_title = "Catalogue, Member States and follow-up"
 
+# Only the account pages the product supports. No password reset by e-mail: an administrator
+# resets a forgotten password (Admin > Users, or manage.py changepassword).
+account_urls = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(account_urls)),
     path("", include("recommendations.urls")),
 ]
