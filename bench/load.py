@@ -66,12 +66,12 @@ statuses = [s for s in Status if s != Status.NO_INFORMATION]
 for i in range(400):
     cell = random.choice(cells)
     update = services.update_log(
-        author=editor, recommendation=cell.recommendation, state=cell.state,
+        user=editor, recommendation=cell.recommendation, state=cell.state,
         status=random.choice(statuses),
         effective_date=datetime.date(random.randint(2008, 2025), random.randint(1, 12), 1),
         narrative=f"Load-test report {{i}}: a national review was held.", source="government",
         submit=True)
-    services.update_approve(update=update, reviewer=reviewer)
+    services.update_approve(update=update, user=reviewer)
 """
 
 

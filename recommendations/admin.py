@@ -1,4 +1,5 @@
-"""The admin: catalogue management for administrators, and (issue 3) the reviewers' desk."""
+"""The admin: catalogue management for administrators, and the reviewers' desk. Every "may
+they" is asked of ``permissions``; every write goes through ``services``."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -13,6 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import permissions
 from .forms import ReviewCommentForm
 from .models import (
     Actor,
@@ -27,7 +29,6 @@ from .models import (
     Theme,
 )
 from .services import (
-    REVIEW_PERMISSION,
     WorkflowError,
     update_approve,
     update_return,
@@ -44,19 +45,40 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     django-simple-history puts the ids from the URL straight into a query, so a non-numeric one
     raised a 500; here it is a 404, as on the change page.
+
+    The history shows only what the list shows: an object outside ``get_queryset`` (another
+    editor's draft) has no history page, and ``visible_history`` hides versions (a draft
+    version of an update now submitted).
     """
 
+    def visible_history(self, request, records):
+        return records
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        records = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return self.visible_history(request, records)
+
     def history_view(self, request, object_id, extra_context=None):
-        require_valid_pk(self.model, object_id)
+        self._require_visible(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        require_valid_pk(self.model, object_id)
+        self._require_visible(request, object_id)
         history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
         require_valid_pk(history.model, version_id)
+        versions = history.filter(**{self.model._meta.pk.attname: unquote(object_id)})
+        if not self.visible_history(request, versions).filter(history_id=version_id).exists():
+            raise Http404("No such version.")
         if request.method == "POST":
             raise PermissionDenied("Reverting from history is disabled.")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _require_visible(self, request, object_id) -> None:
+        """404 unless the id is well formed and the object is one the list would show. (Without
+        this, django-simple-history falls back to the object's last version.)"""
+        require_valid_pk(self.model, object_id)
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404(f"No {self.model._meta.verbose_name} with that id.")
 
 
 def require_valid_pk(model, value: str) -> None:
@@ -156,7 +178,7 @@ class CellYearCountInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         # Derived from the cell's log: whoever may see the cell sees its counts.
-        return request.user.has_perm("recommendations.view_cell")
+        return request.user.has_perm(permissions.VIEW_CELLS)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -235,6 +257,10 @@ class ProgressUpdateAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def visible_history(self, request, records):
+        # Versions carry the review state they had: a draft version is its author's alone.
+        return records.filter(permissions.visible_updates(request.user))
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
@@ -248,10 +274,10 @@ class ProgressUpdateAdmin(HistoryAdmin):
         return False  # nothing logged is ever deleted; an administrator withdraws instead
 
     def has_review_permission(self, request):
-        return request.user.has_perm(REVIEW_PERMISSION)
+        return bool(permissions.may_review(request.user))
 
     def has_withdraw_permission(self, request):
-        return request.user.is_superuser
+        return bool(permissions.may_withdraw(request.user))
 
     def _run(self, request, queryset, *, title, verb, comment_required, service, help_text):
         """Ask for a comment on an intermediate page, then call the service per update."""
@@ -305,7 +331,7 @@ class ProgressUpdateAdmin(HistoryAdmin):
             help_text="Approved updates count on public pages and set each cell's status. "
             "You cannot approve updates you wrote.",
             service=lambda update, user, comment: update_approve(
-                update=update, reviewer=user, comment=comment
+                update=update, user=user, comment=comment
             ),
         )
 
@@ -319,7 +345,7 @@ class ProgressUpdateAdmin(HistoryAdmin):
             comment_required=True,
             help_text="The author sees your comment, corrects the update and resubmits it.",
             service=lambda update, user, comment: update_return(
-                update=update, reviewer=user, comment=comment
+                update=update, user=user, comment=comment
             ),
         )
 

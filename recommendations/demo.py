@@ -20,6 +20,8 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Q
 
+from tracker.database import statistics_refresh
+
 from .models import AssessmentSource, Cell, ProgressUpdate, ReviewState, Status
 from .services import EDITORS, REVIEWERS, cells_refresh_all
 
@@ -235,4 +237,5 @@ def demo_history_load(
             if progress:
                 progress(written)
     cells_refresh_all()
+    statistics_refresh()
     return written

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, update_views, views
+from . import converters, views
 
 register_converter(converters.RecommendationCode, "code")
 register_converter(converters.ISO3, "iso3")
@@ -19,8 +19,8 @@ urlpatterns = [
     path("states/<iso3:iso3>/", views.StateDetailView.as_view(), name="state-detail"),
     path("updates/", views.UpdateListView.as_view(), name="update-list"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
-    path("updates/new/", update_views.UpdateCreateView.as_view(), name="update-create"),
-    path("updates/mine/", update_views.MyUpdatesView.as_view(), name="my-updates"),
-    path("updates/<int:pk>/", update_views.UpdateDetailView.as_view(), name="update-detail"),
-    path("updates/<int:pk>/edit/", update_views.UpdateEditView.as_view(), name="update-edit"),
+    path("updates/new/", views.UpdateCreateView.as_view(), name="update-create"),
+    path("updates/mine/", views.MyUpdatesView.as_view(), name="my-updates"),
+    path("updates/<int:pk>/", views.UpdateDetailView.as_view(), name="update-detail"),
+    path("updates/<int:pk>/edit/", views.UpdateEditView.as_view(), name="update-edit"),
 ]

@@ -71,7 +71,7 @@ def main() -> None:
                 cell = cells[rng.randrange(len(cells))]
                 try:
                     update = update_log(
-                        author=author,
+                        user=author,
                         recommendation=cell.recommendation,
                         state=cell.state,
                         status=rng.choice(STATUSES),
@@ -85,11 +85,11 @@ def main() -> None:
                     with lock:
                         done["logged"] += 1
                     if round_ % 5 == 4:
-                        update_return(update=update, reviewer=reviewer, comment="Needs a source.")
+                        update_return(update=update, user=reviewer, comment="Needs a source.")
                         with lock:
                             done["returned"] += 1
                     else:
-                        update_approve(update=update, reviewer=reviewer)
+                        update_approve(update=update, user=reviewer)
                         with lock:
                             done["approved"] += 1
                 except OperationalError as error:

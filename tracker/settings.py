@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "recommendations.context_processors.may",
             ],
         },
     },
@@ -134,6 +135,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, plus the planner's statistics kept current (tracker/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "tracker.sqlite"
     # IMMEDIATE transactions take the write lock up front, so concurrent writers queue on the
     # busy timeout instead of failing with "database is locked" halfway through a transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -300,7 +300,10 @@ def test_log_csv_is_exactly_the_filtered_rows_and_inert(client, log_entries):
     assert rows[0]["iso3"] == "ZAF"
 
 
-def test_log_csv_columns_hold_the_updates_fields(client):
+def test_log_csv_columns_hold_the_updates_fields(client, editor):
+    """Staff get every column filled; the log's CSV is the same for them as for the public but
+    for the author's username (next test)."""
+    client.force_login(editor)
     update = approved(
         "R19",
         "ZAF",
@@ -325,6 +328,23 @@ def test_log_csv_columns_hold_the_updates_fields(client):
         "review_state": "approved",
         "reviewed_at": str(update.reviewed_at),
     }
+
+
+def test_the_public_log_and_its_csv_show_no_usernames(client, editor):
+    update = approved("R19", "ZAF", day=datetime.date(2021, 1, 1))
+    username = update.reported_by.username
+    reviewer = update.reviewed_by.username
+    (row,) = csv_rows(client, "/updates/")
+    assert row["reported_by"] == ""  # the column stays: exports keep stable headers
+    for url in ["/updates/", f"/updates/{update.pk}/", "/recommendations/R19/", "/states/ZAF/"]:
+        text = client.get(url).content.decode()
+        assert username not in text, url
+        assert reviewer not in text, url
+    assert "Government self-report" in client.get(f"/updates/{update.pk}/").content.decode()
+
+    client.force_login(editor)
+    assert username in client.get(f"/updates/{update.pk}/").content.decode()
+    assert csv_rows(client, "/updates/")[0]["reported_by"] == username
 
 
 def test_a_shared_link_reproduces_the_result(client, log_entries):
@@ -472,7 +492,7 @@ def test_the_dashboards_yearly_figure_follows_approvals_and_withdrawals(
 
     assert total_2021() == 0
     update = update_log(
-        author=editor,
+        user=editor,
         recommendation=cell_at("R03", "FRA").recommendation,
         state=cell_at("R03", "FRA").state,
         status=Status.PLANNED,
@@ -482,7 +502,7 @@ def test_the_dashboards_yearly_figure_follows_approvals_and_withdrawals(
         submit=True,
     )
     assert total_2021() == 0  # submitted, not approved: not counted
-    update_approve(update=update, reviewer=reviewer)
+    update_approve(update=update, user=reviewer)
     assert total_2021() == 1
     update_withdraw(update=update, user=superuser, reason="Reported twice.")
     assert total_2021() == 0

@@ -150,7 +150,7 @@ def test_only_a_superuser_withdraws_an_approved_update(
     update = ProgressUpdateFactory(
         reported_by=author, review_state=ReviewState.SUBMITTED, status=Status.IMPLEMENTED
     )
-    update_approve(update=update, reviewer=second_reviewer)
+    update_approve(update=update, user=second_reviewer)
     review(as_role(role), "withdraw", update, comment="Wrong country.")
     update.refresh_from_db()
     assert (update.review_state == ReviewState.WITHDRAWN) is withdrawn
@@ -164,7 +164,7 @@ def test_nobody_edits_or_deletes_an_approved_update_in_the_admin(
     as_role, role, author, second_reviewer
 ):
     update = ProgressUpdateFactory(reported_by=author, review_state=ReviewState.SUBMITTED)
-    update_approve(update=update, reviewer=second_reviewer)
+    update_approve(update=update, user=second_reviewer)
     client = as_role(role)
     change = client.post(
         f"{CHANGELIST}{update.pk}/change/", {"narrative": "Rewritten", "status": "declined"}
@@ -211,7 +211,7 @@ def test_the_reviewers_desk_filters_and_searches(client, reviewer, author):
 
 def test_history_pages_show_who_changed_what(client, superuser, author, second_reviewer):
     update = ProgressUpdateFactory(reported_by=author, review_state=ReviewState.SUBMITTED)
-    update_approve(update=update, reviewer=second_reviewer)
+    update_approve(update=update, user=second_reviewer)
     client.force_login(superuser)
     response = client.get(f"{CHANGELIST}{update.pk}/history/")
     assert response.status_code == 200
@@ -229,7 +229,7 @@ def test_a_cells_admin_page_shows_its_approved_updates_per_year_read_only(
     update = ProgressUpdateFactory(
         reported_by=author, review_state=ReviewState.SUBMITTED, status=Status.PLANNED
     )
-    update_approve(update=update, reviewer=second_reviewer)
+    update_approve(update=update, user=second_reviewer)
     client = as_role(role)
     page = client.get(f"/admin/recommendations/cell/{update.cell_id}/change/")
     assert page.status_code == 200
@@ -249,7 +249,7 @@ def test_nobody_reverts_an_update_or_a_cell_from_its_history_page(
     update = ProgressUpdateFactory(
         reported_by=author, review_state=ReviewState.SUBMITTED, status=Status.IMPLEMENTED
     )
-    update_approve(update=update, reviewer=second_reviewer)
+    update_approve(update=update, user=second_reviewer)
     cell = update.cell
     first_version = update.history.earliest("history_date").history_id
     cell_version = cell.history.earliest("history_date").history_id

@@ -148,7 +148,7 @@ def test_the_author_edits_and_resubmits_a_returned_update(client, editor, review
 
 def test_an_approved_update_cannot_be_edited_through_the_form(client, editor, reviewer):
     update = ProgressUpdateFactory(reported_by=editor, review_state=ReviewState.SUBMITTED)
-    update_approve(update=update, reviewer=reviewer)
+    update_approve(update=update, user=reviewer)
     client.force_login(editor)
     response = client.post(
         f"/updates/{update.pk}/edit/", form_data(narrative="Changed"), follow=True

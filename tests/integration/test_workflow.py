@@ -25,7 +25,7 @@ def log(
 ):
     cell = cell or cell_at("R03", "FRA")
     return update_log(
-        author=author,
+        user=author,
         recommendation=cell.recommendation,
         state=cell.state,
         status=status,
@@ -48,7 +48,7 @@ def test_an_approved_update_sets_the_cells_status(
     assert cell_status() == Status.NO_INFORMATION
 
     with django_capture_on_commit_callbacks(execute=True):
-        update_approve(update=update, reviewer=reviewer, comment="Checked against the gazette.")
+        update_approve(update=update, user=reviewer, comment="Checked against the gazette.")
 
     update.refresh_from_db()
     assert update.review_state == ReviewState.APPROVED
@@ -67,7 +67,7 @@ def test_nobody_approves_an_update_they_wrote(reviewer):
     in_group(reviewer, "Editors")
     update = log(reviewer)
     with pytest.raises(WorkflowError, match="four-eyes"):
-        update_approve(update=update, reviewer=reviewer)
+        update_approve(update=update, user=reviewer)
     update.refresh_from_db()
     assert update.review_state == ReviewState.SUBMITTED
     assert cell_status() == Status.NO_INFORMATION
@@ -76,7 +76,7 @@ def test_nobody_approves_an_update_they_wrote(reviewer):
 def test_superusers_are_bound_by_four_eyes_too(superuser):
     update = log(superuser)
     with pytest.raises(WorkflowError, match="four-eyes"):
-        update_approve(update=update, reviewer=superuser)
+        update_approve(update=update, user=superuser)
 
 
 def test_only_reviewers_approve(editor):
@@ -85,28 +85,28 @@ def test_only_reviewers_approve(editor):
     other_editor = in_group(UserFactory(username="other"), "Editors")
     update = log(editor)
     with pytest.raises(WorkflowError, match="Only reviewers"):
-        update_approve(update=update, reviewer=other_editor)
+        update_approve(update=update, user=other_editor)
 
 
 def test_a_draft_cannot_be_approved(editor, reviewer):
     update = log(editor, submit=False)
     with pytest.raises(WorkflowError, match="not awaiting review"):
-        update_approve(update=update, reviewer=reviewer)
+        update_approve(update=update, user=reviewer)
 
 
 def test_an_older_update_approved_later_does_not_overwrite_a_newer_status(editor, reviewer):
     newer = log(editor, status=Status.IMPLEMENTED, day=datetime.date(2022, 1, 1))
     older = log(editor, status=Status.PLANNED, day=datetime.date(2012, 1, 1))
-    update_approve(update=newer, reviewer=reviewer)
-    update_approve(update=older, reviewer=reviewer)
+    update_approve(update=newer, user=reviewer)
+    update_approve(update=older, user=reviewer)
     assert cell_status() == Status.IMPLEMENTED
 
 
 def test_withdrawing_the_current_update_falls_back_to_the_previous_one(editor, reviewer, superuser):
     first = log(editor, status=Status.PLANNED, day=datetime.date(2012, 1, 1))
     second = log(editor, status=Status.IMPLEMENTED, day=datetime.date(2022, 1, 1))
-    update_approve(update=first, reviewer=reviewer)
-    update_approve(update=second, reviewer=reviewer)
+    update_approve(update=first, user=reviewer)
+    update_approve(update=second, user=reviewer)
 
     update_withdraw(update=second, user=superuser, reason="Reported for the wrong country.")
 
@@ -121,7 +121,7 @@ def test_withdrawing_the_current_update_falls_back_to_the_previous_one(editor, r
 
 def test_only_a_superuser_withdraws_and_only_with_a_reason(editor, reviewer, superuser):
     update = log(editor)
-    update_approve(update=update, reviewer=reviewer)
+    update_approve(update=update, user=reviewer)
     with pytest.raises(WorkflowError, match="Only an administrator"):
         update_withdraw(update=update, user=reviewer, reason="No.")
     with pytest.raises(WorkflowError, match="reason"):
@@ -134,15 +134,15 @@ def test_a_returned_update_goes_back_to_its_author_with_the_comment(
 ):
     update = log(editor)
     with pytest.raises(WorkflowError, match="Say why"):
-        update_return(update=update, reviewer=reviewer, comment="")
+        update_return(update=update, user=reviewer, comment="")
     with django_capture_on_commit_callbacks(execute=True):
-        update_return(update=update, reviewer=reviewer, comment="Add the law's number.")
+        update_return(update=update, user=reviewer, comment="Add the law's number.")
     update.refresh_from_db()
     assert update.review_state == ReviewState.RETURNED
     assert "Add the law's number." in mail.outbox[0].body
 
-    update_edit(update=update, author=editor, narrative="Law 2020-12 set up the mechanism.")
-    update_submit(update=update, author=editor)
+    update_edit(update=update, user=editor, narrative="Law 2020-12 set up the mechanism.")
+    update_submit(update=update, user=editor)
     update.refresh_from_db()
     assert update.review_state == ReviewState.SUBMITTED
     assert update.narrative == "Law 2020-12 set up the mechanism."
@@ -150,9 +150,9 @@ def test_a_returned_update_goes_back_to_its_author_with_the_comment(
 
 def test_an_approved_update_is_never_edited(editor, reviewer):
     update = log(editor)
-    update_approve(update=update, reviewer=reviewer)
+    update_approve(update=update, user=reviewer)
     with pytest.raises(WorkflowError, match="can no longer be edited"):
-        update_edit(update=update, author=editor, narrative="Rewritten history.")
+        update_edit(update=update, user=editor, narrative="Rewritten history.")
     update.refresh_from_db()
     assert update.narrative == "A national review mechanism was set up."
 
@@ -160,7 +160,7 @@ def test_an_approved_update_is_never_edited(editor, reviewer):
 def test_only_the_author_edits_an_update(editor, scoped_editor):
     update = log(editor, submit=False)
     with pytest.raises(WorkflowError, match="Only the author"):
-        update_edit(update=update, author=scoped_editor, narrative="Not mine.")
+        update_edit(update=update, user=scoped_editor, narrative="Not mine.")
 
 
 def test_an_editor_logs_only_for_the_states_assigned_to_them(scoped_editor):
@@ -178,8 +178,8 @@ def test_only_editors_log_updates(reviewer):
 
 def test_every_step_is_in_the_history_with_who_did_it(editor, reviewer, superuser):
     update = log(editor, submit=False)
-    update_submit(update=update, author=editor)
-    update_approve(update=update, reviewer=reviewer)
+    update_submit(update=update, user=editor)
+    update_approve(update=update, user=reviewer)
     update_withdraw(update=update, user=superuser, reason="Duplicate entry.")
     steps = list(
         update.history.order_by("history_date").values_list(
@@ -203,7 +203,7 @@ def test_a_failed_mail_server_does_not_undo_an_approval(
     settings.EMAIL_PORT = 1  # nothing listens there
     update = log(editor)
     with django_capture_on_commit_callbacks(execute=True):
-        update_approve(update=update, reviewer=reviewer)
+        update_approve(update=update, user=reviewer)
     assert cell_status() == Status.IN_PROGRESS
 
 
@@ -213,11 +213,11 @@ def test_an_approval_from_a_stale_copy_updates_the_cell_the_update_is_in_now(
     """A returned update moved to another state and resubmitted: approving the copy a reviewer
     loaded before the move still sets the status of the state it now belongs to."""
     stale_copy = log(editor, status=Status.IMPLEMENTED)
-    update_return(update=stale_copy, reviewer=reviewer, comment="Wrong country?")
+    update_return(update=stale_copy, user=reviewer, comment="Wrong country?")
     fresh = ProgressUpdate.objects.get(pk=stale_copy.pk)
-    update_edit(update=fresh, author=editor, state=cell_at("R03", "DEU").state, submit=True)
+    update_edit(update=fresh, user=editor, state=cell_at("R03", "DEU").state, submit=True)
 
-    update_approve(update=stale_copy, reviewer=second_reviewer)
+    update_approve(update=stale_copy, user=second_reviewer)
 
     assert cell_status("R03", "DEU") == Status.IMPLEMENTED
     assert cell_status("R03", "FRA") == Status.NO_INFORMATION
@@ -226,7 +226,7 @@ def test_an_approval_from_a_stale_copy_updates_the_cell_the_update_is_in_now(
 def test_an_editor_cannot_move_their_update_outside_their_scope(scoped_editor):
     update = log(scoped_editor, submit=False)
     with pytest.raises(WorkflowError, match="outside the Member States assigned to you"):
-        update_edit(update=update, author=scoped_editor, state=cell_at("R03", "NGA").state)
+        update_edit(update=update, user=scoped_editor, state=cell_at("R03", "NGA").state)
     update.refresh_from_db()
     assert update.cell.state.iso3 == "FRA"
 
@@ -236,7 +236,7 @@ def test_the_service_enforces_length_limits(editor):
 
     with pytest.raises(ValidationError) as error:
         update_log(
-            author=editor,
+            user=editor,
             recommendation=cell_at().recommendation,
             state=cell_at().state,
             status=Status.PLANNED,
@@ -255,7 +255,7 @@ def test_yearly_counts_follow_out_of_order_approvals_and_withdrawals(editor, rev
     second = log(editor, day=datetime.date(2019, 9, 1), status=Status.PLANNED)
     third = log(editor, day=datetime.date(2018, 1, 1), cell=other)
     for update in (second, third, first):  # out of order
-        update_approve(update=update, reviewer=reviewer)
+        update_approve(update=update, user=reviewer)
         assert year_counts() == counted_from_the_log()
     assert (first.cell_id, 2019, Status.IN_PROGRESS, 1) in year_counts()
     update_withdraw(update=second, user=superuser, reason="Duplicate of the March report.")

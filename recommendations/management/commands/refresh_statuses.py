@@ -10,6 +10,7 @@ counts come out as they were (the cells' modification time is stamped). One tran
 from django.core.management.base import BaseCommand
 
 from recommendations.services import cells_refresh_all
+from tracker.database import statistics_refresh
 
 
 class Command(BaseCommand):
@@ -17,4 +18,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         cells = cells_refresh_all()
+        statistics_refresh()
         self.stdout.write(self.style.SUCCESS(f"Recomputed {cells:,} cells from the approved log."))

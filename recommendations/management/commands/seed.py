@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from recommendations.services import SeedDataError, catalogue_seed, roles_seed
+from tracker.database import statistics_refresh
 
 
 class Command(BaseCommand):
@@ -38,6 +39,8 @@ class Command(BaseCommand):
                 roles = roles_seed()
         except SeedDataError as error:
             raise CommandError(f"Seed aborted, nothing was changed. {error}") from error
+        if report.cells_created:
+            statistics_refresh()  # a new grid: thousands of rows the planner has not seen
         if roles:
             self.stdout.write(f"groups: {', '.join(roles)} created or updated")
         for line in report.lines():

@@ -1,22 +1,21 @@
-"""Editors' pages: log an update, edit and (re)submit it, see their own, and one update's page."""
+"""Editors' pages: log an update, edit and (re)submit it, see their own."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import FormView, ListView
 
-from . import services
-from .forms import ProgressUpdateForm
-from .models import ProgressUpdate, ReviewState
+from .. import permissions, selectors, services
+from ..forms import ProgressUpdateForm
+from ..models import ProgressUpdate, ReviewState
 
 
 class UpdateFormMixin(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     """Shared by log and edit: validate the form, hand the write to a service, report errors."""
 
-    permission_required = "recommendations.add_progressupdate"
+    permission_required = permissions.LOG
     form_class = ProgressUpdateForm
     template_name = "recommendations/update_form.html"
 
@@ -50,7 +49,7 @@ class UpdateCreateView(UpdateFormMixin):
 
     def write(self, form):
         return services.update_log(
-            author=self.request.user,
+            user=self.request.user,
             recommendation=form.cleaned_data["recommendation"],
             state=form.cleaned_data["state"],
             submit=form.wants_submit,
@@ -66,14 +65,11 @@ class UpdateEditView(UpdateFormMixin):
             ProgressUpdate.objects.select_related("cell__recommendation", "cell__state"),
             pk=kwargs["pk"],
         )
-        if self.update.reported_by_id != request.user.pk:
-            raise Http404("Only the author of an update may edit it.")
-        if not self.update.is_editable:
-            messages.error(
-                request,
-                f"Update #{self.update.pk} is {self.update.get_review_state_display().lower()} "
-                "and can no longer be edited. Log a new update to correct it.",
-            )
+        answer = permissions.may_edit(request.user, self.update)
+        if not answer:
+            if not permissions.may_see_update(request.user, self.update):
+                raise Http404("No such update.")
+            messages.error(request, answer.reason)
             return redirect(self.update)
         return super().dispatch(request, *args, **kwargs)
 
@@ -86,7 +82,7 @@ class UpdateEditView(UpdateFormMixin):
     def write(self, form):
         return services.update_edit(
             update=self.update,
-            author=self.request.user,
+            user=self.request.user,
             recommendation=form.cleaned_data["recommendation"],
             state=form.cleaned_data["state"],
             submit=form.wants_submit,
@@ -107,28 +103,5 @@ class MyUpdatesView(LoginRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        counts = dict(
-            ProgressUpdate.objects.by_author(self.request.user)
-            .values_list("review_state")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        review_counts = [(state, counts.get(state.value, 0)) for state in ReviewState]
-        return super().get_context_data(review_counts=review_counts, **kwargs)
-
-
-class UpdateDetailView(DetailView):
-    template_name = "recommendations/update_detail.html"
-    context_object_name = "update"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            ProgressUpdate.objects.visible_to(self.request.user).for_listing(), pk=self.kwargs["pk"]
-        )
-
-    def get_context_data(self, **kwargs):
-        update = self.object
-        return super().get_context_data(
-            can_edit=update.is_editable and update.reported_by_id == self.request.user.pk,
-            **kwargs,
-        )
+        mine = ProgressUpdate.objects.by_author(self.request.user)
+        return super().get_context_data(review_counts=selectors.review_state_counts(mine), **kwargs)

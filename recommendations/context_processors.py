@@ -1,0 +1,35 @@
+"""``may`` in every template: what the signed-in user may do, as ``permissions`` answers it, so a
+link the user may not follow is never drawn."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import cached_property
+
+from . import permissions
+
+
+class Abilities:
+    """Asked lazily: a page that never looks costs no permission lookup."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def log(self) -> bool:
+        return permissions.is_editor(self.user)
+
+    @cached_property
+    def review(self) -> bool:
+        return bool(permissions.may_review(self.user))
+
+    @cached_property
+    def see_authors(self) -> bool:
+        return permissions.may_see_authors(self.user)
+
+    @cached_property
+    def use_admin(self) -> bool:
+        return self.user.is_active and self.user.is_staff
+
+
+def may(request) -> dict:
+    # Error pages answered before authentication (a NUL byte in the URL) have no user yet.
+    return {"may": Abilities(getattr(request, "user", None) or AnonymousUser())}

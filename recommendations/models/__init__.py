@@ -1,0 +1,64 @@
+"""The nouns of the tracker and their invariants, by subject.
+
+Reference data (themes, actors, instruments, source documents, recommendations, Member States)
+is loaded from ``recommendations/data/`` by ``manage.py seed``. Follow-up is a grid of cells, one
+per recommendation x state, each holding its current status; progress updates are the log entries
+against a cell. Every write that follows a workflow rule lives in ``services/``; every "may this
+user..." in ``permissions.py``.
+
+Default managers are deliberately unfiltered: the admin, ``dumpdata`` and the backup command must
+see every row. Filtered reads are QuerySet methods (``ProgressUpdate.objects.approved()``).
+"""
+
+from .catalogue import (
+    Actor,
+    Instrument,
+    MemberState,
+    MemberStateQuerySet,
+    Recommendation,
+    RecommendationQuerySet,
+    ReferenceData,
+    SourceDocument,
+    Theme,
+    slug_validator,
+)
+from .cells import Cell, CellQuerySet, CellYearCount, CellYearCountQuerySet
+from .choices import AssessmentSource, Membership, RegionalGroup, ReviewState, Status
+from .scopes import EditorScope
+from .updates import (
+    EFFECTIVE_DATE_MIN,
+    LATEST_FIRST,
+    ProgressUpdate,
+    ProgressUpdateQuerySet,
+    validate_effective_date,
+    validate_evidence_links,
+)
+
+__all__ = [
+    "EFFECTIVE_DATE_MIN",
+    "LATEST_FIRST",
+    "Actor",
+    "AssessmentSource",
+    "Cell",
+    "CellQuerySet",
+    "CellYearCount",
+    "CellYearCountQuerySet",
+    "EditorScope",
+    "Instrument",
+    "MemberState",
+    "MemberStateQuerySet",
+    "Membership",
+    "ProgressUpdate",
+    "ProgressUpdateQuerySet",
+    "Recommendation",
+    "RecommendationQuerySet",
+    "ReferenceData",
+    "RegionalGroup",
+    "ReviewState",
+    "SourceDocument",
+    "Status",
+    "Theme",
+    "slug_validator",
+    "validate_effective_date",
+    "validate_evidence_links",
+]

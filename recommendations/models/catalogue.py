@@ -1,0 +1,185 @@
+"""The catalogue and the Member States: reference data seeded from ``recommendations/data/``."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .choices import Membership, RegionalGroup
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and single hyphens."
+)
+
+
+class ReferenceData(models.Model):
+    """Common shape of the small lookup tables seeded from data files."""
+
+    slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=250, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(ReferenceData):
+    """One of the debate's four Ps (prevention, protection, prosecution, partnership)."""
+
+    class Meta(ReferenceData.Meta):
+        pass
+
+
+class Actor(ReferenceData):
+    """Who a recommendation asks to act: Member States, UNODC, ICAT, the private sector..."""
+
+    class Meta(ReferenceData.Meta):
+        pass
+
+
+class Instrument(ReferenceData):
+    """A legal instrument the texts name, such as the Palermo Protocol."""
+
+    short_name = models.CharField(max_length=60, blank=True)
+
+    class Meta(ReferenceData.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class SourceDocument(models.Model):
+    """One of the two seed documents a recommendation cites."""
+
+    slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
+    title = models.CharField(max_length=200)
+    short_title = models.CharField(max_length=60)
+    date = models.DateField()
+    file = models.CharField(max_length=100, blank=True, help_text="File name under shared/seeds/")
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "date"]
+
+    def __str__(self) -> str:
+        return self.short_title
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def with_tags(self) -> RecommendationQuerySet:
+        """Everything a list page shows, in a constant number of queries."""
+        return self.select_related("source_document").prefetch_related(
+            "themes", "actors", "instruments"
+        )
+
+
+class Recommendation(models.Model):
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^R\d{2,3}$", "Codes look like R01, R02, ... R120.")],
+    )
+    title = models.CharField(max_length=160)
+    text = models.TextField(help_text="The ask, in the source document's own terms.")
+    source_document = models.ForeignKey(
+        SourceDocument, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    source_reference = models.CharField(
+        max_length=160,
+        help_text="Summary: paragraph (para. 8). Background paper: section and panel.",
+    )
+    also_cited = models.CharField(max_length=300, blank=True)
+    themes = models.ManyToManyField(Theme, related_name="recommendations")
+    actors = models.ManyToManyField(Actor, related_name="recommendations")
+    instruments = models.ManyToManyField(Instrument, related_name="recommendations", blank=True)
+    instrument_note = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords(m2m_fields=[themes, actors, instruments])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source_reference=""), name="recommendation_cites_a_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:recommendation-detail", args=[self.code])
+
+    @property
+    def citation(self) -> str:
+        return f"{self.source_document.short_title}, {self.source_reference}"
+
+
+class MemberStateQuerySet(models.QuerySet):
+    def loggable_by(self, user) -> MemberStateQuerySet:
+        """The states a user may log follow-up for (the rule is in ``permissions``)."""
+        from .. import permissions  # permissions reads the models: imported when first asked
+
+        return permissions.loggable_states(user, self)
+
+    def members(self) -> MemberStateQuerySet:
+        return self.filter(membership=Membership.MEMBER)
+
+    def observers(self) -> MemberStateQuerySet:
+        return self.filter(membership=Membership.OBSERVER)
+
+    def in_region(self, *groups: str) -> MemberStateQuerySet:
+        return self.filter(regional_group__in=groups)
+
+
+class MemberState(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    iso3 = models.CharField(
+        "ISO 3166-1 alpha-3",
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters, e.g. FRA.")],
+    )
+    regional_group = models.CharField(max_length=30, choices=RegionalGroup.choices, db_index=True)
+    membership = models.CharField(
+        max_length=10, choices=Membership.choices, default=Membership.MEMBER, db_index=True
+    )
+
+    history = HistoricalRecords()
+    objects = MemberStateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(regional_group__in=RegionalGroup.values),
+                name="state_regional_group_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(membership__in=Membership.values), name="state_membership_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:state-detail", args=[self.iso3])
+
+    @property
+    def region(self) -> RegionalGroup:
+        """The group as its enum: ``.label`` is several times cheaper than
+        ``get_regional_group_display()``, which rebuilds a dict per call (195 rows a page)."""
+        return RegionalGroup(self.regional_group)

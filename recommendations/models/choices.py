@@ -1,0 +1,58 @@
+"""The tracker's fixed vocabularies, as TextChoices: status scale, regional groups, membership,
+sources of an assessment and review states."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """The status scale, in order of progress; ``declined`` stands apart from the scale."""
+
+    NO_INFORMATION = "no_information", _("No information")
+    NOT_STARTED = "not_started", _("Not started")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
+    IMPLEMENTED = "implemented", _("Implemented")
+    DECLINED = "declined", _("Declined")
+
+    @property
+    def rank(self) -> int:
+        """Position on the progress scale; declined ranks -1, below no information."""
+        if self is Status.DECLINED:
+            return -1
+        return list(Status).index(self)
+
+    @property
+    def css_class(self) -> str:
+        """A Bootstrap-compatible class name; pages always show the label beside the colour."""
+        return f"status-{self.value.replace('_', '-')}"
+
+
+class RegionalGroup(models.TextChoices):
+    AFRICAN = "african", _("African Group")
+    ASIA_PACIFIC = "asia-pacific", _("Asia-Pacific Group")
+    EASTERN_EUROPEAN = "eastern-european", _("Eastern European Group")
+    LATIN_AMERICAN_CARIBBEAN = "latin-american-caribbean", _("Latin American and Caribbean Group")
+    WESTERN_EUROPEAN_OTHERS = "western-european-others", _("Western European and Others Group")
+
+
+class Membership(models.TextChoices):
+    MEMBER = "member", _("Member State")
+    OBSERVER = "observer", _("Non-member observer State")
+
+
+class AssessmentSource(models.TextChoices):
+    GOVERNMENT = "government", _("Government self-report")
+    UN_ENTITY = "un_entity", _("UN entity")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    INDEPENDENT_REVIEW = "independent_review", _("Independent review")
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned to author")
+    # Only a superuser withdraws an approved update, with a reason; the row is kept.
+    WITHDRAWN = "withdrawn", _("Withdrawn")

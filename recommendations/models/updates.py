@@ -1,0 +1,244 @@
+"""Progress updates: the log of what each state did, reviewed before it counts."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.db import models
+from django.db.models import Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .cells import Cell, CellQuerySet
+from .choices import AssessmentSource, ReviewState, Status
+
+# Effective dates start with the United Nations: anything earlier is a typing error (year 1, say)
+# that would stretch every chart over two thousand years.
+EFFECTIVE_DATE_MIN = datetime.date(1945, 1, 1)
+
+
+def validate_effective_date(value: datetime.date) -> None:
+    """An effective date lies between 1945 and today (the database checks the lower bound)."""
+    if value < EFFECTIVE_DATE_MIN:
+        raise ValidationError(
+            "The date a status took effect cannot be before %(min)s.",
+            params={"min": EFFECTIVE_DATE_MIN.year},
+            code="effective_date_too_early",
+        )
+    if value > timezone.localdate():
+        raise ValidationError(
+            "The date a status took effect cannot be in the future.",
+            code="effective_date_in_future",
+        )
+
+
+# The order that decides a cell's current status: effective date, then creation time, then id.
+LATEST_FIRST = ("-effective_date", "-created_at", "-id")
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def approved(self) -> ProgressUpdateQuerySet:
+        return self.filter(review_state=ReviewState.APPROVED)
+
+    def visible_to(self, user) -> ProgressUpdateQuerySet:
+        """The updates the user may see (the rule is in ``permissions``): approved ones for
+        everybody, a draft for its author alone."""
+        from .. import permissions  # permissions reads the models: imported when first asked
+
+        return self.filter(permissions.visible_updates(user))
+
+    def awaiting_review(self) -> ProgressUpdateQuerySet:
+        return self.filter(review_state=ReviewState.SUBMITTED)
+
+    def by_author(self, user) -> ProgressUpdateQuerySet:
+        return self.filter(reported_by=user)
+
+    def latest_first(self) -> ProgressUpdateQuerySet:
+        return self.order_by(*LATEST_FIRST)
+
+    def for_listing(self) -> ProgressUpdateQuerySet:
+        return self.select_related(
+            "cell__recommendation", "cell__state", "reported_by", "reviewed_by"
+        )
+
+    def timeline(self, cells: CellQuerySet, size: int = 20) -> ProgressUpdateQuerySet:
+        """The newest ``size`` approved updates of the cells, for a recommendation's or a
+        state's page. A cell's status date is its newest approved update's date, so at least
+        ``size`` approved updates are as recent as the ``size``-th newest status date: the
+        database sorts only those, not the cells' whole history (27,000 to 33,000 rows
+        for one recommendation of the demo history at a million updates)."""
+        floor = (
+            cells.exclude(status_date=None)
+            .order_by("-status_date")
+            .values("status_date")[size - 1 : size]
+        )
+        return (
+            self.approved()
+            .filter(
+                cell__in=cells.values("pk"),
+                effective_date__gte=Coalesce(Subquery(floor), Value(datetime.date.min)),
+            )
+            .for_listing()
+            .latest_first()[:size]
+        )
+
+
+def validate_evidence_links(value: str) -> None:
+    """Evidence is one http(s) URL per line; every line must be a valid URL."""
+    check = URLValidator(schemes=["http", "https"])
+    for number, line in enumerate(value.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(
+                "Line %(number)s is not a valid http(s) URL: %(line)s",
+                params={"number": number, "line": line[:200]},
+                code="invalid_evidence_url",
+            ) from None
+
+
+class ProgressUpdate(models.Model):
+    """A log entry against a follow-up cell. It counts only once a reviewer has approved it."""
+
+    cell = models.ForeignKey(
+        Cell, on_delete=models.PROTECT, related_name="updates", verbose_name="cell"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices)
+    effective_date = models.DateField(
+        help_text="The date the status took effect.", validators=[validate_effective_date]
+    )
+    # TextField's max_length only sizes the widget; the validators make full_clean enforce it.
+    narrative = models.TextField(max_length=10_000, validators=[MaxLengthValidator(10_000)])
+    evidence = models.TextField(
+        blank=True,
+        max_length=5_000,
+        validators=[MaxLengthValidator(5_000), validate_evidence_links],
+        help_text="Links to evidence, one http(s) URL per line.",
+    )
+    source = models.CharField(
+        "source of the assessment", max_length=30, choices=AssessmentSource.choices
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates"
+    )
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_updates",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(
+        blank=True, max_length=2_000, validators=[MaxLengthValidator(2_000)]
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_updates",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(
+        blank=True, max_length=2_000, validators=[MaxLengthValidator(2_000)]
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = list(LATEST_FIRST)
+        permissions = [
+            # permissions.REVIEW
+            ("review_progressupdate", "Can approve or return submitted progress updates"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values) & ~Q(status=Status.NO_INFORMATION),
+                name="update_status_is_a_reported_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=ReviewState.values), name="update_review_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=AssessmentSource.values), name="update_source_valid"
+            ),
+            # A withdrawn update keeps its date as it was logged (nothing is edited in place);
+            # withdrawing is how an administrator takes a mistyped approved date out of count.
+            models.CheckConstraint(
+                condition=Q(effective_date__gte=EFFECTIVE_DATE_MIN)
+                | Q(review_state=ReviewState.WITHDRAWN),
+                name="update_effective_date_from_1945",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state=ReviewState.APPROVED)
+                | (Q(reviewed_by__isnull=False) & Q(reviewed_at__isnull=False)),
+                name="approved_update_has_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state=ReviewState.APPROVED)
+                | ~Q(reviewed_by=models.F("reported_by")),
+                name="approved_update_four_eyes",
+            ),
+        ]
+        indexes = [
+            # Current status: the latest approved update of a cell.
+            models.Index(
+                fields=["cell", "review_state", "-effective_date", "-created_at"],
+                name="update_cell_latest",
+            ),
+            # The public progress log, newest first, and its date-range filter.
+            models.Index(
+                fields=["review_state", "-effective_date", "-created_at"], name="update_log"
+            ),
+            # The log filtered by cells (theme, actor, region, state...), status and dates.
+            models.Index(
+                fields=["cell", "review_state", "status", "effective_date"],
+                name="update_cell_status_date",
+            ),
+            models.Index(fields=["status", "effective_date"], name="update_status_date"),
+            models.Index(fields=["source"], name="update_source"),
+            # "My updates".
+            models.Index(fields=["reported_by", "review_state"], name="update_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell} {self.get_status_display()} ({self.effective_date:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:update-detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        """Only drafts and returned updates change; an approved one is corrected by a new update."""
+        return self.review_state in (ReviewState.DRAFT, ReviewState.RETURNED)
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def evidence_links(self) -> list[str]:
+        return [line.strip() for line in self.evidence.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == Status.NO_INFORMATION:
+            raise ValidationError({"status": "Choose the status the state has reached."})
+        if self.narrative is not None and not self.narrative.strip():
+            raise ValidationError({"narrative": "Describe what happened."})

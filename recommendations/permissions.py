@@ -1,0 +1,199 @@
+"""The one answer to "may this user do this to this object".
+
+Views, templates (through the ``may`` context processor), the admin and the services ask these
+functions; later the import and the API will too. Each answers with an :class:`Answer`: true or
+false, and the reason a person can act on when it is false. The services raise their own error
+from that reason; nothing here imports a service, so the two never import each other.
+
+Permission names are written here once. Roles (the Editors and Reviewers groups) are made of
+them in ``services/roles.py``.
+
+The rules:
+
+- **log**: editors (the add-update permission), for the Member States of their scope (no scope:
+  any state; superusers: any state);
+- **edit / submit**: the update's author, while it is a draft or returned, within their scope;
+- **review** (approve or return): reviewers, updates submitted for review, never their own
+  (four-eyes);
+- **withdraw**: superusers, approved updates only;
+- **see an update**: approved ones are public; a draft is its author's alone, for everybody,
+  superusers included, until it is submitted; reviewers and superusers also see submitted,
+  returned and withdrawn ones; authors see all of their own. The same holds for every version in
+  an update's history.
+- **see who reported or reviewed**: signed-in staff only (editors, reviewers, admin users); the
+  public sees the source of the assessment, not usernames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+if TYPE_CHECKING:  # the models ask this module lazily, so it must not import them at load time
+    from .models import MemberState, ProgressUpdate
+
+LOG = "recommendations.add_progressupdate"
+REVIEW = "recommendations.review_progressupdate"
+VIEW_UPDATES = "recommendations.view_progressupdate"
+VIEW_CELLS = "recommendations.view_cell"
+VIEW_RECOMMENDATIONS = "recommendations.view_recommendation"
+VIEW_STATES = "recommendations.view_memberstate"
+
+
+def codename(permission: str) -> str:
+    """``recommendations.add_progressupdate`` -> ``add_progressupdate`` (for groups)."""
+    return permission.partition(".")[2]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Yes, or no and why."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+YES = Answer(True)
+
+
+def no(reason: str) -> Answer:
+    return Answer(False, reason)
+
+
+# --------------------------------------------------------------------------------------------
+# Roles
+# --------------------------------------------------------------------------------------------
+
+
+def is_editor(user) -> bool:
+    return user.is_authenticated and user.has_perm(LOG)
+
+
+def is_reviewer(user) -> bool:
+    return user.is_authenticated and user.has_perm(REVIEW)
+
+
+def may_see_authors(user) -> bool:
+    """Usernames of authors and reviewers are for signed-in staff, not the public."""
+    return user.is_authenticated and (
+        user.is_staff or user.is_superuser or is_editor(user) or is_reviewer(user)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Logging and editing
+# --------------------------------------------------------------------------------------------
+
+
+def loggable_states(user, states):
+    """Of ``states`` (a MemberState QuerySet), those the user may log follow-up for. Lazy: an
+    editor's scope is read when the result is."""
+    if not is_editor(user):
+        return states.none()
+    if user.is_superuser:
+        return states
+    from .models import EditorScope
+
+    if EditorScope.objects.filter(user=user, states__isnull=False).exists():
+        return states.filter(editor_scopes__user=user)
+    return states
+
+
+def may_log(user, state: MemberState | None = None) -> Answer:
+    """May the user log updates at all, and (with ``state``) for that Member State?"""
+    if not is_editor(user):
+        return no("Only editors may log progress updates.")
+    if state is not None and not loggable_states(user, type(state).objects.filter(pk=state.pk)):
+        return no(
+            f"You may not log updates for {state.name}: it is outside the Member States "
+            "assigned to you."
+        )
+    return YES
+
+
+def may_edit(user, update: ProgressUpdate) -> Answer:
+    """May the user change (or submit) this update? Its author, while it is open."""
+    if not user.is_authenticated or update.reported_by_id != user.pk:
+        return no("Only the author of an update may edit it.")
+    if not update.is_editable:
+        return no(
+            f"This update is {update.get_review_state_display().lower()} and can no longer be "
+            "edited. Log a new update to correct it."
+        )
+    return YES
+
+
+# --------------------------------------------------------------------------------------------
+# Review
+# --------------------------------------------------------------------------------------------
+
+
+def may_review(user, update: ProgressUpdate | None = None) -> Answer:
+    """May the user approve or return (this) update? Reviewers, submitted ones, not their own."""
+    if not is_reviewer(user):
+        return no("Only reviewers may approve or return updates.")
+    if update is None:
+        return YES
+    from .models import ReviewState
+
+    if update.review_state != ReviewState.SUBMITTED:
+        return no(
+            f"Update #{update.pk} is {update.get_review_state_display().lower()}, not awaiting "
+            "review."
+        )
+    if update.reported_by_id == user.pk:
+        return no(
+            f"You wrote update #{update.pk}: another reviewer must approve or return it "
+            "(four-eyes rule)."
+        )
+    return YES
+
+
+def may_withdraw(user, update: ProgressUpdate | None = None) -> Answer:
+    """May the user withdraw (this) approved update? Administrators only."""
+    if not (user.is_authenticated and user.is_superuser):
+        return no("Only an administrator may withdraw an approved update.")
+    if update is None:
+        return YES
+    from .models import ReviewState
+
+    if update.review_state != ReviewState.APPROVED:
+        return no(f"Update #{update.pk} is not approved; only approved updates are withdrawn.")
+    return YES
+
+
+# --------------------------------------------------------------------------------------------
+# Seeing updates and their history
+# --------------------------------------------------------------------------------------------
+
+
+def visible_updates(user) -> Q:
+    """The condition on ProgressUpdate rows (or their history rows, which carry the same
+    fields) that the user may see. Used by ``ProgressUpdate.objects.visible_to``."""
+    from .models import ReviewState
+
+    approved = Q(review_state=ReviewState.APPROVED)
+    if not user.is_authenticated:
+        return approved
+    visible = approved | Q(reported_by_id=user.pk)
+    if user.is_superuser or is_reviewer(user):
+        visible |= ~Q(review_state=ReviewState.DRAFT)
+    return visible
+
+
+def may_see_update(user, update) -> bool:
+    """The same rule as ``visible_updates``, for one update or one version of it."""
+    from .models import ReviewState
+
+    if update.review_state == ReviewState.APPROVED:
+        return True
+    if not user.is_authenticated:
+        return False
+    if update.reported_by_id == user.pk:
+        return True
+    return update.review_state != ReviewState.DRAFT and (user.is_superuser or is_reviewer(user))

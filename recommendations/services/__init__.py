@@ -1,0 +1,51 @@
+"""Every write that follows a rule of the tracker, by subject.
+
+Views, forms, admin actions and management commands call these functions; nothing else writes
+the fields they own. Each is keyword-only, takes the acting person as ``user``, asks
+``permissions`` before acting, validates with ``full_clean()`` before saving, runs in a
+transaction when it touches more than one row, and raises a clear error when a rule is broken.
+
+- ``catalogue``: seeding the reference data and the grid of cells;
+- ``status``: a cell's current status and yearly counts, derived from the approved log;
+- ``workflow``: log, edit, submit, approve, return, withdraw;
+- ``roles``: the Editors and Reviewers groups, development logins.
+"""
+
+from .catalogue import SeedDataError, SeedReport, catalogue_seed, cells_ensure_grid
+from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, roles_seed
+from .status import cell_refresh_status, cell_year_counts_rebuild, cells_refresh_all
+from .workflow import (
+    EDITABLE_FIELDS,
+    WorkflowError,
+    cell_for,
+    update_approve,
+    update_edit,
+    update_log,
+    update_return,
+    update_submit,
+    update_withdraw,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "EDITORS",
+    "REVIEWERS",
+    "ROLE_PERMISSIONS",
+    "SeedDataError",
+    "SeedReport",
+    "WorkflowError",
+    "catalogue_seed",
+    "cell_for",
+    "cell_refresh_status",
+    "cell_year_counts_rebuild",
+    "cells_ensure_grid",
+    "cells_refresh_all",
+    "dev_logins_create",
+    "roles_seed",
+    "update_approve",
+    "update_edit",
+    "update_log",
+    "update_return",
+    "update_submit",
+    "update_withdraw",
+]

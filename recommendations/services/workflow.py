@@ -1,0 +1,216 @@
+"""The review workflow: log, edit, submit, approve, return, withdraw.
+
+Every function takes the acting person as ``user``, asks ``permissions`` whether they may act,
+and raises :class:`WorkflowError` with its reason when not.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .. import permissions
+from ..models import Cell, MemberState, ProgressUpdate, Recommendation, ReviewState
+from .status import cell_refresh_status
+
+logger = logging.getLogger(__name__)
+
+
+class WorkflowError(Exception):
+    """A workflow rule refused the action; the message says which, in words a person can act on."""
+
+
+EDITABLE_FIELDS = ["status", "effective_date", "narrative", "evidence", "source"]
+
+
+def cell_for(*, recommendation: Recommendation, state: MemberState) -> Cell:
+    """The cell of a recommendation x state, created if the grid lacks it (a race-safe get)."""
+    cell, _ = Cell.objects.get_or_create(recommendation=recommendation, state=state)
+    return cell
+
+
+def _require(answer: permissions.Answer) -> None:
+    """Act on the permissions module's answer: a refusal becomes this module's error."""
+    if not answer:
+        raise WorkflowError(answer.reason)
+
+
+def _save(update: ProgressUpdate, *, user, reason: str) -> ProgressUpdate:
+    """Validate and save, recording who did it and why in the update's history."""
+    update.full_clean()
+    update._history_user = user
+    update._change_reason = reason
+    update.save()
+    return update
+
+
+@transaction.atomic
+def update_log(
+    *,
+    user,
+    recommendation: Recommendation,
+    state: MemberState,
+    status: str,
+    effective_date,
+    narrative: str,
+    source: str,
+    evidence: str = "",
+    submit: bool = False,
+) -> ProgressUpdate:
+    """An editor logs a new update, as a draft or straight into review."""
+    _require(permissions.may_log(user, state))
+    cell = cell_for(recommendation=recommendation, state=state)
+    update = ProgressUpdate(
+        cell=cell,
+        status=status,
+        effective_date=effective_date,
+        narrative=narrative,
+        evidence=evidence,
+        source=source,
+        reported_by=user,
+    )
+    if submit:
+        update.review_state = ReviewState.SUBMITTED
+        update.submitted_at = timezone.now()
+    return _save(update, user=user, reason="submitted" if submit else "logged as draft")
+
+
+def _locked(update: ProgressUpdate) -> ProgressUpdate:
+    """Re-read the update under a row lock (its row only), so two people acting at once see
+    each other's work."""
+    return (
+        ProgressUpdate.objects.select_for_update(of=("self",))
+        .select_related("cell__state", "cell__recommendation")
+        .get(pk=update.pk)
+    )
+
+
+def _locked_with_cell(update: ProgressUpdate) -> tuple[ProgressUpdate, Cell]:
+    """Lock the update's cell, then the update: the same order on every path, so concurrent
+    reviews of one cell queue instead of deadlocking. The cell is read from the database, not
+    from the caller's copy, which may predate an edit that moved the update to another cell."""
+    cell_id = ProgressUpdate.objects.filter(pk=update.pk).values("cell_id")
+    cell = Cell.objects.select_for_update().get(pk__in=cell_id)
+    update = _locked(update)
+    if update.cell_id != cell.pk:
+        raise WorkflowError(f"Update #{update.pk} changed meanwhile; reload it and try again.")
+    return update, cell
+
+
+@transaction.atomic
+def update_edit(
+    *,
+    update: ProgressUpdate,
+    user,
+    submit: bool = False,
+    recommendation: Recommendation | None = None,
+    state: MemberState | None = None,
+    **changes,
+) -> ProgressUpdate:
+    """The author changes a draft or returned update (its cell too), and may (re)submit it."""
+    update = _locked(update)
+    _require(permissions.may_edit(user, update))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise WorkflowError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    if recommendation or state:
+        update.cell = cell_for(
+            recommendation=recommendation or update.cell.recommendation,
+            state=state or update.cell.state,
+        )
+    for name, value in changes.items():
+        setattr(update, name, value)
+    _require(permissions.may_log(user, update.cell.state))
+    if submit:
+        update.review_state = ReviewState.SUBMITTED
+        update.submitted_at = timezone.now()
+    return _save(update, user=user, reason="resubmitted" if submit else "edited")
+
+
+@transaction.atomic
+def update_submit(*, update: ProgressUpdate, user) -> ProgressUpdate:
+    return update_edit(update=update, user=user, submit=True)
+
+
+@transaction.atomic
+def update_approve(*, update: ProgressUpdate, user, comment: str = "") -> ProgressUpdate:
+    """A second person approves a submitted update; the cell's current status follows.
+
+    The cell is locked first, then the update, in the same order on every path, so two reviewers
+    approving updates of one cell at once serialise instead of overwriting each other's status.
+    """
+    update, cell = _locked_with_cell(update)
+    _require(permissions.may_review(user, update))
+    update.review_state = ReviewState.APPROVED
+    update.reviewed_by = user
+    update.reviewed_at = timezone.now()
+    update.review_comment = comment.strip()
+    _save(update, user=user, reason="approved")
+    cell._history_user = user
+    cell_refresh_status(cell=cell)
+    _notify_author(update, "approved")
+    return update
+
+
+@transaction.atomic
+def update_return(*, update: ProgressUpdate, user, comment: str) -> ProgressUpdate:
+    """A reviewer sends a submitted update back to its author, saying why."""
+    update = _locked(update)
+    _require(permissions.may_review(user, update))
+    if not comment.strip():
+        raise WorkflowError("Say why the update is returned, so its author can correct it.")
+    update.review_state = ReviewState.RETURNED
+    update.reviewed_by = user
+    update.reviewed_at = timezone.now()
+    update.review_comment = comment.strip()
+    _save(update, user=user, reason="returned to author")
+    _notify_author(update, "returned")
+    return update
+
+
+@transaction.atomic
+def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpdate:
+    """A superuser withdraws an approved update, with a reason; the row is kept, the status
+    recomputed."""
+    _require(permissions.may_withdraw(user))
+    update, cell = _locked_with_cell(update)
+    _require(permissions.may_withdraw(user, update))
+    if not reason.strip():
+        raise WorkflowError("Give the reason for withdrawing the update.")
+    update.review_state = ReviewState.WITHDRAWN
+    update.withdrawn_by = user
+    update.withdrawn_at = timezone.now()
+    update.withdrawal_reason = reason.strip()
+    _save(update, user=user, reason="withdrawn")
+    cell._history_user = user
+    cell_refresh_status(cell=cell)
+    return update
+
+
+def _notify_author(update: ProgressUpdate, outcome: str) -> None:
+    """E-mail the author once the transaction has committed (never for a rolled-back review)."""
+    author = update.reported_by
+    if not author.email:
+        return
+    cell = update.cell
+    subject = f"Your update on {cell.recommendation.code} / {cell.state.name} was {outcome}"
+    lines = [
+        f"Your progress update #{update.pk} ({update.get_status_display()}, effective "
+        f"{update.effective_date:%d %B %Y}) was {outcome} by {update.reviewed_by}.",
+    ]
+    if update.review_comment:
+        lines += ["", "Reviewer's comment:", update.review_comment]
+    if outcome == "returned":
+        lines += ["", "You can correct it and submit it again from My updates."]
+    body = "\n".join(lines)
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [author.email])
+        except Exception:  # a mail outage must not undo or block a review that has committed
+            logger.exception("Could not e-mail %s about update #%s", author.email, update.pk)
+
+    transaction.on_commit(send)

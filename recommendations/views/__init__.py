@@ -1,0 +1,32 @@
+"""Thin views by audience: ``public`` (anyone reads the approved picture) and ``staff`` (editors
+log and edit their updates). Reviewers work in the admin."""
+
+from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
+from .public import (
+    DashboardView,
+    HomeView,
+    RecommendationDetailView,
+    RecommendationListView,
+    StateDetailView,
+    StateListView,
+    UpdateDetailView,
+    UpdateListView,
+)
+from .staff import MyUpdatesView, UpdateCreateView, UpdateEditView
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "CappedPaginator",
+    "FilteredListView",
+    "DashboardView",
+    "HomeView",
+    "MyUpdatesView",
+    "RecommendationDetailView",
+    "RecommendationListView",
+    "StateDetailView",
+    "StateListView",
+    "UpdateCreateView",
+    "UpdateDetailView",
+    "UpdateEditView",
+    "UpdateListView",
+]

@@ -1,0 +1,235 @@
+"""The public pages: anyone reads the approved picture. Thin: pick a selector or a queryset,
+apply a FilterSet, render."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, TemplateView
+
+from .. import permissions, selectors
+from ..filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter, months_ago
+from ..models import Cell, MemberState, ProgressUpdate, Recommendation, Status
+from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
+
+
+class HomeView(TemplateView):
+    template_name = "recommendations/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**selectors.home_figures(), **kwargs)
+
+
+class RecommendationListView(FilteredListView):
+    filterset_class = RecommendationFilter
+    template_name = "recommendations/recommendation_list.html"
+    results_template = "recommendations/partials/recommendation_results.html"
+    context_object_name = "recommendations"
+    csv_filename = "recommendations.csv"
+    csv_header = [
+        "code",
+        "title",
+        "text",
+        "themes",
+        "actors",
+        "source_document",
+        "source_reference",
+        "instruments",
+    ]
+
+    def base_queryset(self):
+        return Recommendation.objects.with_tags()
+
+    def csv_rows(self):
+        # The catalogue is small; prefetching its tags needs the whole queryset, not iterator().
+        return self.get_queryset()
+
+    def csv_row(self, rec):
+        return [
+            rec.code,
+            rec.title,
+            rec.text,
+            "; ".join(theme.name for theme in rec.themes.all()),
+            "; ".join(actor.name for actor in rec.actors.all()),
+            rec.source_document.title,
+            rec.source_reference,
+            "; ".join(str(instrument) for instrument in rec.instruments.all()),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selectors.recommendations_with_distribution(context["recommendations"])
+        return context
+
+
+class RecommendationDetailView(FilteredListView):
+    """One recommendation: its text and citation, and the table of states (the filtered list)."""
+
+    filterset_class = CellFilter
+    template_name = "recommendations/recommendation_detail.html"
+    results_template = "recommendations/partials/state_status_results.html"
+    context_object_name = "cells"
+    paginate_by = MAX_PAGE_SIZE
+    csv_header = ["state", "iso3", "regional_group", "current_status", "status_date"]
+
+    @cached_property
+    def recommendation(self):
+        return get_object_or_404(Recommendation.objects.with_tags(), code=self.kwargs["code"])
+
+    @property
+    def csv_filename(self):
+        return f"{self.recommendation.code}-states.csv"
+
+    def base_queryset(self):
+        return self.recommendation.cells.select_related("state").order_by("state__name")
+
+    def filterset_kwargs(self):
+        return {"only": ["region", "status"]}
+
+    def csv_row(self, cell):
+        return [
+            cell.state.name,
+            cell.state.iso3,
+            cell.state.regional_group,
+            cell.current_status,
+            cell.status_date or "",
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            recommendation=self.recommendation,
+            **selectors.recommendation_overview(self.recommendation),
+            **kwargs,
+        )
+
+
+class StateListView(FilteredListView):
+    filterset_class = StateFilter
+    template_name = "recommendations/state_list.html"
+    results_template = "recommendations/partials/state_results.html"
+    context_object_name = "states"
+    paginate_by = MAX_PAGE_SIZE
+    csv_filename = "member-states.csv"
+    csv_header = ["name", "iso3", "regional_group", "membership"]
+
+    def base_queryset(self):
+        return MemberState.objects.order_by("name")
+
+    def csv_row(self, state):
+        return [state.name, state.iso3, state.regional_group, state.membership]
+
+
+class StateDetailView(TemplateView):
+    template_name = "recommendations/state_detail.html"
+
+    def get_context_data(self, **kwargs):
+        state = get_object_or_404(MemberState, iso3=self.kwargs["iso3"])
+        return super().get_context_data(state=state, **selectors.state_profile(state), **kwargs)
+
+
+class UpdateListView(FilteredListView):
+    """The progress log, newest first: approved updates for everyone; reviewers can also
+    filter by review state."""
+
+    filterset_class = UpdateFilter
+    template_name = "recommendations/update_list.html"
+    results_template = "recommendations/partials/update_results.html"
+    context_object_name = "updates"
+    paginator_class = CappedPaginator
+    csv_filename = "progress-updates.csv"
+    csv_header = [
+        "id",
+        "effective_date",
+        "recommendation",
+        "recommendation_title",
+        "state",
+        "iso3",
+        "regional_group",
+        "status",
+        "source",
+        "narrative",
+        "evidence",
+        "reported_by",
+        "review_state",
+        "reviewed_at",
+    ]
+
+    def base_queryset(self):
+        return ProgressUpdate.objects.visible_to(self.request.user).for_listing().latest_first()
+
+    def filterset_kwargs(self):
+        return {"reviewer": permissions.is_reviewer(self.request.user)}
+
+    CSV_FIELDS = [
+        "pk",
+        "effective_date",
+        "cell__recommendation__code",
+        "cell__recommendation__title",
+        "cell__state__name",
+        "cell__state__iso3",
+        "cell__state__regional_group",
+        "status",
+        "source",
+        "narrative",
+        "evidence",
+        "reported_by__username",
+        "review_state",
+        "reviewed_at",
+    ]
+
+    def csv_rows(self):
+        # Tuples, not model instances: a hundred thousand rows stream several times faster.
+        return self.get_queryset().values_list(*self.CSV_FIELDS).iterator(chunk_size=2000)
+
+    EVIDENCE, REVIEWED_AT = CSV_FIELDS.index("evidence"), CSV_FIELDS.index("reviewed_at")
+    REPORTED_BY = CSV_FIELDS.index("reported_by__username")
+
+    @cached_property
+    def show_authors(self) -> bool:
+        """The column stays (a stable header); usernames are for signed-in staff only."""
+        return permissions.may_see_authors(self.request.user)
+
+    def csv_row(self, row):
+        row = list(row)
+        if not self.show_authors:
+            row[self.REPORTED_BY] = ""
+        # Evidence is one URL per line in the database, space-separated in a spreadsheet cell.
+        row[self.EVIDENCE] = " ".join(row[self.EVIDENCE].split())
+        row[self.REVIEWED_AT] = row[self.REVIEWED_AT] or ""
+        return row
+
+
+class DashboardView(TemplateView):
+    """Status counts per recommendation, theme and regional group, their movement over time and
+    the cells gone stale, for the cells the filters select."""
+
+    template_name = "recommendations/dashboard.html"
+    stale_months = 24
+
+    def get_context_data(self, **kwargs):
+        filterset = CellFilter(self.request.GET, queryset=Cell.objects.all())
+        figures = selectors.dashboard(
+            filterset.qs, filtered=filterset.active, stale_since=months_ago(self.stale_months)
+        )
+        return super().get_context_data(
+            filter=filterset,
+            **vars(figures),
+            stale_months=self.stale_months,
+            statuses=list(Status),
+            **kwargs,
+        )
+
+
+class UpdateDetailView(DetailView):
+    """One update, as far as the user may see it (a draft is its author's alone)."""
+
+    template_name = "recommendations/update_detail.html"
+    context_object_name = "update"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            ProgressUpdate.objects.visible_to(self.request.user).for_listing(), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            can_edit=permissions.may_edit(self.request.user, self.object), **kwargs
+        )
