@@ -4,13 +4,16 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.utils import timezone
 
 from .models import (
+    EFFECTIVE_DATE_MIN,
     AssessmentSource,
     MemberState,
     ProgressUpdate,
     Recommendation,
     Status,
+    validate_effective_date,
     validate_evidence_links,
 )
 
@@ -36,8 +39,9 @@ class ProgressUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=REPORTED_STATUSES)
     effective_date = forms.DateField(
         label="Date the status took effect",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="When the state reached this status, not today's date.",
+        widget=forms.DateInput(attrs={"type": "date", "min": EFFECTIVE_DATE_MIN.isoformat()}),
+        validators=[validate_effective_date],
+        help_text="When the state reached this status, not today's date (1945 to today).",
     )
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -57,6 +61,8 @@ class ProgressUpdateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].queryset = MemberState.objects.loggable_by(user)
+        # Today, where the form is drawn: the browser's date picker stops there.
+        self.fields["effective_date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Div(

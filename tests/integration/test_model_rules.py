@@ -156,3 +156,25 @@ def test_a_timeline_is_the_newest_approved_updates_of_its_cells(cells_with_updat
     everything = ProgressUpdate.objects.approved().filter(cell__in=cells).latest_first()
     assert list(ProgressUpdate.objects.timeline(cells)) == list(everything[:20])
     assert list(ProgressUpdate.objects.timeline(cells, size=5)) == list(everything[:5])
+
+
+@pytest.mark.parametrize("day", [datetime.date(1, 1, 1), datetime.date(1944, 12, 31)])
+def test_an_effective_date_before_1945_is_refused_by_the_model_and_the_database(day):
+    update = ProgressUpdateFactory.build(cell=cell_at("R03", "FRA"), effective_date=day)
+    update.reported_by.save()
+    with pytest.raises(ValidationError, match="cannot be before 1945"):
+        update.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        update.save()
+
+
+def test_the_first_accepted_effective_date_is_1_january_1945():
+    update = ProgressUpdateFactory(effective_date=datetime.date(1945, 1, 1))
+    update.full_clean()
+
+
+def test_a_future_effective_date_is_refused_by_the_model():
+    update = ProgressUpdateFactory(effective_date=timezone.localdate())
+    update.effective_date = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        update.full_clean()

@@ -282,3 +282,130 @@ def test_editors_do_not_see_the_progress_log_in_the_admin(client, editor):
     editor.save()
     client.force_login(editor)
     assert client.get(CHANGELIST).status_code == 403
+
+
+# --------------------------------------------------------------------------------------------
+# A draft is its author's alone: pages, exports and history
+# --------------------------------------------------------------------------------------------
+
+
+def history_urls(update):
+    base = f"/admin/recommendations/progressupdate/{update.pk}/history/"
+    return [base] + [
+        f"{base}{version}/" for version in update.history.values_list("history_id", flat=True)
+    ]
+
+
+@pytest.mark.parametrize("role", ["reviewer", "superuser", "editor"])
+def test_nobody_but_its_author_reads_a_draft_anywhere(as_role, role, author):
+    draft = ProgressUpdateFactory(reported_by=author, narrative="Secret first thoughts.")
+    client = as_role(role)
+    for url in [
+        f"/updates/{draft.pk}/",
+        f"/updates/{draft.pk}/edit/",
+        f"/admin/recommendations/progressupdate/{draft.pk}/change/",
+        *history_urls(draft),
+    ]:
+        response = client.get(url, follow=True)
+        assert "Secret first thoughts." not in response.content.decode(), url
+    assert "Secret first thoughts." not in client.get("/updates/?format=csv").getvalue().decode()
+    assert "Secret first thoughts." not in client.get(CHANGELIST).content.decode()
+
+
+def test_the_author_reads_their_draft_and_its_history(client, author):
+    draft = ProgressUpdateFactory(reported_by=author, narrative="Secret first thoughts.")
+    client.force_login(author)
+    assert "Secret first thoughts." in client.get(f"/updates/{draft.pk}/").content.decode()
+
+
+def test_a_submitted_updates_history_hides_its_draft_versions_from_reviewers(
+    client, reviewer, author
+):
+    from recommendations.services import update_edit, update_log
+
+    update = update_log(
+        user=author,
+        recommendation=Cell.objects.get(
+            recommendation__code="R03", state__iso3="FRA"
+        ).recommendation,
+        state=Cell.objects.get(recommendation__code="R03", state__iso3="FRA").state,
+        status=Status.PLANNED,
+        effective_date="2020-01-01",
+        narrative="Secret first thoughts.",
+        source="government",
+    )
+    update_edit(update=update, user=author, narrative="What we report.", submit=True)
+    draft_version, submitted_version = update.history.order_by("history_id")
+    client.force_login(reviewer)
+
+    listing = client.get(f"/admin/recommendations/progressupdate/{update.pk}/history/")
+    assert listing.status_code == 200
+    assert "Secret first thoughts." not in listing.content.decode()
+    base = f"/admin/recommendations/progressupdate/{update.pk}/history/"
+    assert client.get(f"{base}{draft_version.history_id}/").status_code == 404
+    shown = client.get(f"{base}{submitted_version.history_id}/")
+    assert shown.status_code == 200
+    assert "What we report." in shown.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/recommendations/progressupdate/{other}/history/",
+        "/admin/recommendations/progressupdate/{pk}/history/{other_version}/",
+    ],
+)
+def test_a_history_url_mixing_ids_shows_nothing(client, reviewer, author, url):
+    """Another update's version id under a visible update's URL is not a way in."""
+    visible = ProgressUpdateFactory(reported_by=author, review_state=ReviewState.SUBMITTED)
+    draft = ProgressUpdateFactory(reported_by=author, narrative="Secret first thoughts.")
+    other_version = draft.history.first().history_id
+    client.force_login(reviewer)
+    response = client.get(url.format(pk=visible.pk, other=draft.pk, other_version=other_version))
+    assert response.status_code == 404
+
+
+# --------------------------------------------------------------------------------------------
+# The permissions module answers yes or no, and why
+# --------------------------------------------------------------------------------------------
+
+
+def test_permissions_answer_with_a_reason(editor, scoped_editor, reviewer, superuser, author):
+    from recommendations import permissions
+    from recommendations.models import MemberState
+
+    nigeria = MemberState.objects.get(iso3="NGA")
+    update = ProgressUpdateFactory(reported_by=author, review_state=ReviewState.SUBMITTED)
+
+    assert permissions.may_log(editor, nigeria)
+    refused = permissions.may_log(scoped_editor, nigeria)
+    assert not refused
+    assert "outside the Member States assigned to you" in refused.reason
+    assert "Only editors" in permissions.may_log(reviewer).reason
+
+    assert permissions.may_review(reviewer, update)
+    own = ProgressUpdateFactory(reported_by=reviewer, review_state=ReviewState.SUBMITTED)
+    assert "four-eyes" in permissions.may_review(reviewer, own).reason
+    assert "Only reviewers" in permissions.may_review(author, update).reason
+    assert "Only the author" in permissions.may_edit(reviewer, update).reason
+    assert "can no longer be edited" in permissions.may_edit(author, update).reason
+    assert "Only an administrator" in permissions.may_withdraw(reviewer).reason
+    assert "not approved" in permissions.may_withdraw(superuser, update).reason
+
+
+def test_the_permissions_module_imports_no_service():
+    import ast
+    from pathlib import Path
+
+    import recommendations.permissions as module
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not any("services" in name for name in imported)
+
+
+def test_links_a_role_may_not_follow_are_not_drawn(as_role):
+    """The header's links come from the same answers as the pages they lead to."""
+    anonymous = as_role("anonymous").get("/").content.decode()
+    assert "/updates/new/" not in anonymous
+    assert 'href="/admin/"' not in anonymous

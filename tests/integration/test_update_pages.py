@@ -80,6 +80,9 @@ def test_an_editor_saves_a_draft(client, editor):
             "cannot be in the future",
         ),
         ({"effective_date": "2021-02-30"}, "Enter a valid date."),
+        ({"effective_date": "0001-01-01"}, "cannot be before 1945"),
+        ({"effective_date": "1944-12-31"}, "cannot be before 1945"),
+        ({"effective_date": "9999-12-31"}, "cannot be in the future"),
         ({"narrative": "   "}, "This field is required."),
         ({"narrative": "x" * 10_001}, "at most 10000 characters"),
         (
@@ -230,3 +233,10 @@ def test_sign_out_is_a_post(client, editor):
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
     assert client.get("/updates/mine/").status_code == 302
+
+
+def test_the_date_picker_stops_at_1945_and_today(client, editor):
+    client.force_login(editor)
+    page = client.get("/updates/new/").text
+    assert 'min="1945-01-01"' in page
+    assert f'max="{timezone.localdate().isoformat()}"' in page
