@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-if TYPE_CHECKING:  # the models ask this module lazily, so it must not import them at load time
+if TYPE_CHECKING:  # the models import this module, so it reads them only inside its functions
     from .models import MemberState, ProgressUpdate
 
 LOG = "recommendations.add_progressupdate"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import permissions
 from .choices import Membership, RegionalGroup
 
 slug_validator = RegexValidator(
@@ -130,8 +131,6 @@ class Recommendation(models.Model):
 class MemberStateQuerySet(models.QuerySet):
     def loggable_by(self, user) -> MemberStateQuerySet:
         """The states a user may log follow-up for (the rule is in ``permissions``)."""
-        from .. import permissions  # permissions reads the models: imported when first asked
-
         return permissions.loggable_states(user, self)
 
     def members(self) -> MemberStateQuerySet:

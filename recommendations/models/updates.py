@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .. import permissions
 from .cells import Cell, CellQuerySet
 from .choices import AssessmentSource, ReviewState, Status
 
@@ -48,8 +49,6 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProgressUpdateQuerySet:
         """The updates the user may see (the rule is in ``permissions``): approved ones for
         everybody, a draft for its author alone."""
-        from .. import permissions  # permissions reads the models: imported when first asked
-
         return self.filter(permissions.visible_updates(user))
 
     def awaiting_review(self) -> ProgressUpdateQuerySet:
@@ -164,8 +163,10 @@ class ProgressUpdate(models.Model):
     class Meta:
         ordering = list(LATEST_FIRST)
         permissions = [
-            # permissions.REVIEW
-            ("review_progressupdate", "Can approve or return submitted progress updates"),
+            (
+                permissions.codename(permissions.REVIEW),
+                "Can approve or return submitted progress updates",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
