@@ -238,10 +238,13 @@ class ProgressUpdateAdmin(HistoryAdmin):
         "review_state",
         "status",
         "source",
-        ("cell__recommendation__themes", admin.RelatedOnlyFieldListFilter),
-        ("cell__recommendation__actors", admin.RelatedOnlyFieldListFilter),
+        # Every theme, actor and state, not only those with updates: "related only" asks the
+        # whole log for its distinct values on every page (0.9 s at a million updates once the
+        # list hides other people's drafts from everybody).
+        "cell__recommendation__themes",
+        "cell__recommendation__actors",
         "cell__state__regional_group",
-        ("cell__state", admin.RelatedOnlyFieldListFilter),
+        "cell__state",
     ]
     search_fields = [
         "narrative",
@@ -253,6 +256,8 @@ class ProgressUpdateAdmin(HistoryAdmin):
     date_hierarchy = "effective_date"
     actions = ["approve", "return_to_author", "withdraw"]
     list_per_page = 50
+    # The filtered count is shown; the unfiltered total beside it would count the whole log.
+    show_full_result_count = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

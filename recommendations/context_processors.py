@@ -18,16 +18,12 @@ class Abilities:
         return permissions.is_editor(self.user)
 
     @cached_property
-    def review(self) -> bool:
-        return bool(permissions.may_review(self.user))
-
-    @cached_property
     def see_authors(self) -> bool:
         return permissions.may_see_authors(self.user)
 
     @cached_property
     def use_admin(self) -> bool:
-        return self.user.is_active and self.user.is_staff
+        return permissions.may_use_admin(self.user)
 
 
 def may(request) -> dict:

@@ -20,8 +20,6 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Q
 
-from tracker.database import statistics_refresh
-
 from .models import AssessmentSource, Cell, ProgressUpdate, ReviewState, Status
 from .services import EDITORS, REVIEWERS, cells_refresh_all
 
@@ -237,5 +235,4 @@ def demo_history_load(
             if progress:
                 progress(written)
     cells_refresh_all()
-    statistics_refresh()
     return written

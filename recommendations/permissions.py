@@ -78,6 +78,11 @@ def is_reviewer(user) -> bool:
     return user.is_authenticated and user.has_perm(REVIEW)
 
 
+def may_use_admin(user) -> bool:
+    """The admin site lets in active staff (reviewers, administrators)."""
+    return user.is_active and user.is_staff
+
+
 def may_see_authors(user) -> bool:
     """Usernames of authors and reviewers are for signed-in staff, not the public."""
     return user.is_authenticated and (
@@ -117,9 +122,12 @@ def may_log(user, state: MemberState | None = None) -> Answer:
 
 
 def may_edit(user, update: ProgressUpdate) -> Answer:
-    """May the user change (or submit) this update? Its author, while it is open."""
+    """May the user change (or submit) this update? Its author, while it is open and while they
+    are an editor."""
     if not user.is_authenticated or update.reported_by_id != user.pk:
         return no("Only the author of an update may edit it.")
+    if not is_editor(user):
+        return no("Only editors may edit progress updates.")
     if not update.is_editable:
         return no(
             f"This update is {update.get_review_state_display().lower()} and can no longer be "

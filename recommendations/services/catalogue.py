@@ -51,7 +51,7 @@ class SeedReport:
             f"{label}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
             for label, c in self.counts.items()
         ]
-        lines.append(f"follow-up cells: {self.cells_created} created")
+        lines.append(f"cells: {self.cells_created} created")
         for label, keys in self.not_in_files.items():
             lines.append(
                 f"warning: {len(keys)} {label} in the database but not in the data files, "
@@ -258,7 +258,7 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
 
 
 def cells_ensure_grid() -> int:
-    """Create the missing follow-up cells, one per recommendation x state. Returns how many."""
+    """Create the missing cells, one per recommendation x state. Returns how many."""
     existing = set(Cell.objects.values_list("recommendation_id", "state_id"))
     state_ids = list(MemberState.objects.values_list("pk", flat=True))
     missing = [

@@ -13,17 +13,19 @@ from django.utils import timezone
 from ..models import Cell, CellYearCount, ProgressUpdate, Status
 
 
-def cell_refresh_status(*, cell: Cell) -> Cell:
+def cell_refresh_status(*, cell: Cell, user=None) -> Cell:
     """Set the cell's current status from its latest approved update, by effective date.
 
     Creation time, then id, break ties between updates that took effect the same day. With no
     approved update the cell goes back to "no information". The caller holds the transaction
-    and, where the database has it, a row lock on the cell (see ``update_approve``).
+    and, where the database has it, a row lock on the cell (see ``update_approve``). ``user``,
+    the person whose review moved the status, is recorded in the cell's history.
     """
     latest = ProgressUpdate.objects.approved().filter(cell=cell).latest_first().first()
     cell.current_update = latest
     cell.current_status = latest.status if latest else Status.NO_INFORMATION
     cell.status_date = latest.effective_date if latest else None
+    cell._history_user = user
     cell.save(update_fields=["current_update", "current_status", "status_date", "updated_at"])
     cell_year_counts_rebuild(cells=Cell.objects.filter(pk=cell.pk))
     return cell

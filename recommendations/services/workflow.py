@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -41,6 +42,24 @@ def _require(answer: permissions.Answer) -> None:
 def _save(update: ProgressUpdate, *, user, reason: str) -> ProgressUpdate:
     """Validate and save, recording who did it and why in the update's history."""
     update.full_clean()
+    update._history_user = user
+    update._change_reason = reason
+    update.save()
+    return update
+
+
+def _save_review(update: ProgressUpdate, *, user, reason: str, content_counts: bool):
+    """Save a review step (approve, return, withdraw). The step writes no content, so the content
+    is checked only when it is about to count (``content_counts``, on approval): an update logged
+    under older rules (a date before 1945, say) can still be returned or withdrawn, and one that
+    breaks today's rules is refused approval with a reason, not an error page."""
+    try:
+        update.full_clean(exclude=None if content_counts else EDITABLE_FIELDS)
+    except ValidationError as error:
+        raise WorkflowError(
+            f"Update #{update.pk} cannot be {reason} as it stands: {' '.join(error.messages)} "
+            "Return it to its author to correct it."
+        ) from error
     update._history_user = user
     update._change_reason = reason
     update.save()
@@ -148,9 +167,8 @@ def update_approve(*, update: ProgressUpdate, user, comment: str = "") -> Progre
     update.reviewed_by = user
     update.reviewed_at = timezone.now()
     update.review_comment = comment.strip()
-    _save(update, user=user, reason="approved")
-    cell._history_user = user
-    cell_refresh_status(cell=cell)
+    _save_review(update, user=user, reason="approved", content_counts=True)
+    cell_refresh_status(cell=cell, user=user)
     _notify_author(update, "approved")
     return update
 
@@ -166,7 +184,7 @@ def update_return(*, update: ProgressUpdate, user, comment: str) -> ProgressUpda
     update.reviewed_by = user
     update.reviewed_at = timezone.now()
     update.review_comment = comment.strip()
-    _save(update, user=user, reason="returned to author")
+    _save_review(update, user=user, reason="returned to author", content_counts=False)
     _notify_author(update, "returned")
     return update
 
@@ -184,9 +202,8 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     update.withdrawn_by = user
     update.withdrawn_at = timezone.now()
     update.withdrawal_reason = reason.strip()
-    _save(update, user=user, reason="withdrawn")
-    cell._history_user = user
-    cell_refresh_status(cell=cell)
+    _save_review(update, user=user, reason="withdrawn", content_counts=False)
+    cell_refresh_status(cell=cell, user=user)
     return update
 
 

@@ -104,4 +104,9 @@ class MyUpdatesView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         mine = ProgressUpdate.objects.by_author(self.request.user)
-        return super().get_context_data(review_counts=selectors.review_state_counts(mine), **kwargs)
+        context = super().get_context_data(
+            review_counts=selectors.review_state_counts(mine), **kwargs
+        )
+        for update in context["updates"]:
+            update.can_edit = permissions.may_edit(self.request.user, update)
+        return context

@@ -256,3 +256,87 @@ def test_migrations_are_reversible(scratch_database_url):
     run_manage(scratch_database_url, "migrate", "--no-input")
     result = run_manage(scratch_database_url, "showmigrations", "recommendations")
     assert "[ ]" not in result.stdout
+
+
+BEFORE_1945 = """
+import datetime
+from django.contrib.auth.models import Group, User
+from recommendations.models import Cell, ProgressUpdate
+from recommendations.services import roles_seed
+roles_seed()
+author = User.objects.create_user("author")
+author.groups.add(Group.objects.get(name="Editors"))
+reviewer = User.objects.create_user("reviewer", is_staff=True)
+reviewer.groups.add(Group.objects.get(name="Reviewers"))
+User.objects.create_superuser("admin")
+cell = Cell.objects.get(recommendation__code="R03", state__iso3="FRA")
+for state, day in [("approved", 1), ("submitted", 2), ("draft", 3)]:
+    ProgressUpdate.objects.create(
+        cell=cell, status="planned", effective_date=datetime.date(1, 1, day), narrative="Typo.",
+        source="government", reported_by=author, review_state=state,
+        reviewed_by=reviewer if state == "approved" else None,
+        reviewed_at=cell.updated_at if state == "approved" else None,
+    )
+"""
+
+CLEAR_THEM = """
+import datetime
+from django.contrib.auth.models import User
+from recommendations.models import ProgressUpdate
+from recommendations.services import update_edit, update_return, update_withdraw
+users = {user.username: user for user in User.objects.all()}
+early = {u.review_state: u for u in ProgressUpdate.objects.all()}
+update_withdraw(update=early["approved"], user=users["admin"], reason="Mistyped year.")
+update_return(update=early["submitted"], user=users["reviewer"], comment="Which year?")
+for update in ProgressUpdate.objects.filter(review_state__in=["draft", "returned"]):
+    update_edit(update=update, user=users["author"], effective_date=datetime.date(2001, 1, 1))
+"""
+
+
+def test_dates_before_1945_already_logged_are_named_by_the_migration_and_cleared_in_the_app(
+    scratch_database_url,
+):
+    """Upgrading a database that holds the dates the new rule refuses: the migration stops,
+    names them and says how to clear them; the workflow clears them (withdraw, return, edit);
+    then the migration applies."""
+    run_manage(scratch_database_url, "migrate", "recommendations", "0004", "--no-input")
+    run_manage(scratch_database_url, "seed", "-v", "0")
+    run_manage(scratch_database_url, "shell", "-v", "0", "-c", BEFORE_1945)
+
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": scratch_database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert refused.returncode != 0
+    assert "Effective dates before 1945 are no longer accepted" in refused.stderr
+    assert "(approved)" in refused.stderr
+    assert "(submitted)" in refused.stderr
+
+    run_manage(scratch_database_url, "shell", "-v", "0", "-c", CLEAR_THEM)
+    run_manage(scratch_database_url, "migrate", "--no-input")
+
+
+def test_the_rename_to_cells_keeps_data_and_group_rights_both_ways(scratch_database_url):
+    run_manage(scratch_database_url, "migrate", "--no-input", "-v", "0")
+    run_manage(scratch_database_url, "seed", "-v", "0")
+    run_manage(scratch_database_url, "demo_data", "--updates", "500", "--seed", "1")
+    census = (
+        "from django.contrib.auth.models import Group\n"
+        "from recommendations.models import Cell, CellYearCount, ProgressUpdate\n"
+        "rights = sorted(Group.objects.get(name='Reviewers').permissions"
+        ".values_list('codename', flat=True))\n"
+        "print(Cell.objects.count(), ProgressUpdate.objects.count(), "
+        "CellYearCount.objects.count(), Cell.objects.exclude(current_update=None).count(), "
+        "rights)"
+    )
+    before = run_manage(scratch_database_url, "shell", "-v", "0", "-c", census).stdout
+    assert "view_cell" in before
+
+    run_manage(scratch_database_url, "migrate", "recommendations", "0003", "--no-input")
+    run_manage(scratch_database_url, "migrate", "--no-input")
+
+    assert run_manage(scratch_database_url, "shell", "-v", "0", "-c", census).stdout == before

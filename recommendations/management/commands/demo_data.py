@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from recommendations.demo import DemoDataRefused, demo_history_load
 from recommendations.models import Cell
 from recommendations.services import EDITORS, REVIEWERS
+from tracker.database import statistics_refresh
 
 
 class Command(BaseCommand):
@@ -63,11 +64,12 @@ class Command(BaseCommand):
                 f"{error} Or load it into a scratch database instead, for example "
                 "DATABASE_URL=sqlite:///demo.sqlite3 make demo"
             ) from error
+        statistics_refresh()  # after the load's transaction: PostgreSQL gets VACUUM ANALYZE
         if interactive:
             self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {written:,} updates (seed {seed}) in {time.monotonic() - started:.1f} s; "
-                "current statuses recomputed."
+                "current statuses and planner statistics recomputed."
             )
         )
