@@ -62,3 +62,18 @@ def test_a_sqlite_connection_analyses_what_it_queried_before_closing(tmp_path):
     )
 
     assert "recommendations_progressupdate" in analysed_tables(url)
+
+
+def test_a_restore_refreshes_the_statistics(tmp_path):
+    path = tmp_path / "restored.sqlite3"
+    url = f"sqlite:///{path}"
+    run_manage(url, "migrate", "--no-input", "-v", "0")
+    run_manage(url, "seed", "-v", "0")
+    backup = tmp_path / "backup.json"
+    run_manage(url, "backup", str(backup), "--format", "json")
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM sqlite_stat1")
+
+    run_manage(url, "restore", str(backup), "--no-input", "--safety-dir", str(tmp_path / "safe"))
+
+    assert {"recommendations_cell", "recommendations_recommendation"} <= analysed_tables(url)

@@ -1,8 +1,7 @@
-"""Production readiness: headers, health check, backups, migrations (sign-in: test_sign_in)."""
+"""Production readiness: headers, health check, migrations (sign-in: test_sign_in.py; backups:
+test_backups.py)."""
 
-import datetime
 import io
-import json
 import os
 import re
 import secrets
@@ -10,14 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError
 
-from recommendations.backups import backup_json, restore
-from recommendations.models import Cell, ProgressUpdate, Recommendation, Status
-from recommendations.services import cell_refresh_status
+from recommendations.models import Cell, Status
 from tests.conftest import run_manage
 from tests.factories import (
     MAIN_PAGES,
@@ -133,68 +129,6 @@ def test_production_mode_is_https_only_with_secure_cookies():
 # Nothing lost -------------------------------------------------------------------------------
 
 
-def row_counts() -> dict[str, int]:
-    return {
-        model._meta.label: model._base_manager.count()
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label not in {"contenttypes", "sessions"}
-        and model._meta.label != "auth.Permission"
-    }
-
-
-@pytest.mark.django_db
-def test_a_json_backup_restores_every_row(tmp_path, editor, reviewer):
-    for iso3, status in [("FRA", Status.PLANNED), ("NGA", Status.IMPLEMENTED)]:
-        cell = cell_at("R03", iso3)
-        ProgressUpdateFactory(
-            cell=cell,
-            status=status,
-            approved=True,
-            reported_by=editor,
-            narrative="Côte d'Ivoire & <b>things</b> =1+1",
-        )
-        cell_refresh_status(cell=cell)
-    ProgressUpdateFactory(reported_by=editor)  # a draft
-    before = row_counts()
-    update_ids = sorted(ProgressUpdate.objects.values_list("pk", flat=True))
-
-    path = tmp_path / "backup.json"
-    backup_json(path)
-    ProgressUpdate.objects.filter(review_state="draft").delete()
-    Recommendation.objects.filter(code="R01").update(title="Damaged")
-
-    restore(path)
-
-    assert row_counts() == before
-    assert sorted(ProgressUpdate.objects.values_list("pk", flat=True)) == update_ids
-    assert Recommendation.objects.get(code="R01").title != "Damaged"
-    assert Cell.objects.get(recommendation__code="R03", state__iso3="NGA").current_status == (
-        Status.IMPLEMENTED
-    )
-    assert ProgressUpdate.objects.filter(narrative__startswith="Côte d'Ivoire & <b>").count() == 2
-    assert ProgressUpdate.history.count() > 0
-
-
-@pytest.mark.django_db
-def test_a_backup_without_yearly_counts_restores_them_from_the_log(tmp_path):
-    """The counts are derived: a backup from before they existed, or holding wrong ones,
-    restores them recomputed from the restored log."""
-    cell = cell_at("R03", "FRA")
-    ProgressUpdateFactory(cell=cell, approved=True, effective_date=datetime.date(2019, 4, 1))
-    cell_refresh_status(cell=cell)
-    path = tmp_path / "backup.json"
-    backup_json(path)
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(
-        json.dumps([r for r in rows if r["model"] != "recommendations.cellyearcount"]),
-        encoding="utf-8",
-    )
-
-    restore(path)
-
-    assert year_counts() == counted_from_the_log() == {(cell.pk, 2019, Status.IN_PROGRESS, 1)}
-
-
 @pytest.mark.django_db
 def test_refresh_statuses_repairs_cells_written_around_the_services():
     cell = cell_at("R03", "FRA")
@@ -206,48 +140,6 @@ def test_refresh_statuses_repairs_cells_written_around_the_services():
     assert (cell.current_status, cell.current_update) == (Status.PLANNED, update)
     assert year_counts() == counted_from_the_log()
     assert "Recomputed" in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_restoring_a_damaged_file_changes_nothing(tmp_path):
-    path = tmp_path / "broken.json"
-    path.write_text(
-        '[{"model": "recommendations.recommendation", "pk": 1, "fields": {"code": ', "utf-8"
-    )
-    before = row_counts()
-    from recommendations.backups import BackupError
-
-    with pytest.raises(BackupError):
-        restore(path)
-    assert row_counts() == before
-
-
-def test_backup_and_restore_commands_round_trip(scratch_database_url, tmp_path):
-    """Every format the database offers: JSON everywhere, plus SQLite's online backup."""
-    run_manage(scratch_database_url, "migrate", "--no-input")
-    run_manage(scratch_database_url, "seed")
-    formats = ["json"] + (["sqlite"] if scratch_database_url.startswith("sqlite") else [])
-
-    def cells() -> int:
-        script = "from recommendations.models import Cell as F; print(F.objects.count())"
-        return int(run_manage(scratch_database_url, "shell", "-v", "0", "-c", script).stdout)
-
-    expected = cells()
-    assert expected > 7000
-    for fmt in formats:
-        backup = tmp_path / f"tracker-backup.{fmt}"
-        run_manage(scratch_database_url, "backup", str(backup), "--format", fmt)
-        run_manage(
-            scratch_database_url,
-            "shell",
-            "-v",
-            "0",
-            "-c",
-            "from recommendations.models import Cell as F; F.objects.all().delete()",
-        )
-        assert cells() == 0
-        run_manage(scratch_database_url, "restore", str(backup), "--no-input")
-        assert cells() == expected
 
 
 def test_migrations_are_reversible(scratch_database_url):

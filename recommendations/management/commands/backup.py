@@ -4,6 +4,9 @@ On SQLite, ``--format sqlite`` (the default there) uses SQLite's online backup A
 copy that is consistent even while the app writes. On any database, ``--format json`` writes
 every row with ``dumpdata`` inside one repeatable-read transaction (a single snapshot), with
 natural keys so ``restore`` can load it into a freshly migrated database.
+
+The file holds password hashes (and, in SQLite, sessions), so it is created readable by its
+owner only, and an existing file is never overwritten.
 """
 
 from pathlib import Path
@@ -25,8 +28,16 @@ class Command(BaseCommand):
         fmt = format or ("sqlite" if connection.vendor == "sqlite" else "json")
         if fmt == "sqlite" and connection.vendor != "sqlite":
             raise CommandError("--format sqlite needs a SQLite database; use --format json.")
-        if output.exists():
-            raise CommandError(f"{output} exists; choose a new file name (nothing is overwritten).")
         output.parent.mkdir(parents=True, exist_ok=True)
-        rows = backup_sqlite(output) if fmt == "sqlite" else backup_json(output)
-        self.stdout.write(self.style.SUCCESS(f"Backup written to {output} ({fmt}, {rows} rows)."))
+        try:
+            rows = backup_sqlite(output) if fmt == "sqlite" else backup_json(output)
+        except FileExistsError as error:
+            raise CommandError(
+                f"{output} exists; choose a new file name (nothing is overwritten)."
+            ) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backup written to {output} ({fmt}, {rows} rows), readable by its owner only: "
+                "it holds password hashes. Keep it so, and store it encrypted off the server."
+            )
+        )
