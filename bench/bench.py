@@ -61,7 +61,7 @@ def env_for(database_url: str) -> dict[str, str]:
     return env
 
 
-def postgres(server: str, sql: str, *params) -> list[tuple]:
+def on_postgres(server: str, sql: str, *params) -> list[tuple]:
     """Run one statement on the server's maintenance database, outside a transaction."""
     import psycopg
 
@@ -77,7 +77,7 @@ def build(size: int, postgres: str | None) -> str:
     if postgres:
         name = f"tracker_bench_{size}"
         url, label, stamp = f"{postgres}/{name}", f"PostgreSQL database {name}", CACHE / name
-        exists = bool(postgres(postgres, "SELECT 1 FROM pg_database WHERE datname = %s", name))
+        exists = bool(on_postgres(postgres, "SELECT 1 FROM pg_database WHERE datname = %s", name))
     else:
         db = CACHE / f"demo-{size}.sqlite3"
         url, label, stamp = f"sqlite:///{db}", str(db.relative_to(ROOT)), db
@@ -88,8 +88,8 @@ def build(size: int, postgres: str | None) -> str:
         return url
     stamp.unlink(missing_ok=True)
     if postgres:
-        postgres(postgres, f'DROP DATABASE IF EXISTS "{name}"')
-        postgres(postgres, f'CREATE DATABASE "{name}"')
+        on_postgres(postgres, f'DROP DATABASE IF EXISTS "{name}"')
+        on_postgres(postgres, f'CREATE DATABASE "{name}"')
     else:
         for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             path.unlink(missing_ok=True)
