@@ -163,11 +163,7 @@ def update_approve(*, update: ProgressUpdate, user, comment: str = "") -> Progre
     """
     update, cell = _locked_with_cell(update)
     _require(permissions.may_review(user, update))
-    update.review_state = ReviewState.APPROVED
-    update.reviewed_by = user
-    update.reviewed_at = timezone.now()
-    update.review_comment = comment.strip()
-    _save_review(update, user=user, reason="approved", content_counts=True)
+    _record_review(update, user=user, outcome=ReviewState.APPROVED, comment=comment)
     cell_refresh_status(cell=cell, user=user)
     _notify_author(update, "approved")
     return update
@@ -180,11 +176,7 @@ def update_return(*, update: ProgressUpdate, user, comment: str) -> ProgressUpda
     _require(permissions.may_review(user, update))
     if not comment.strip():
         raise WorkflowError("Say why the update is returned, so its author can correct it.")
-    update.review_state = ReviewState.RETURNED
-    update.reviewed_by = user
-    update.reviewed_at = timezone.now()
-    update.review_comment = comment.strip()
-    _save_review(update, user=user, reason="returned to author", content_counts=False)
+    _record_review(update, user=user, outcome=ReviewState.RETURNED, comment=comment)
     _notify_author(update, "returned")
     return update
 
@@ -205,6 +197,18 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     _save_review(update, user=user, reason="withdrawn", content_counts=False)
     cell_refresh_status(cell=cell, user=user)
     return update
+
+
+def _record_review(update: ProgressUpdate, *, user, outcome: ReviewState, comment: str) -> None:
+    """Approve or return: who, when, with what comment; the content is checked only when the
+    update is about to count."""
+    update.review_state = outcome
+    update.reviewed_by = user
+    update.reviewed_at = timezone.now()
+    update.review_comment = comment.strip()
+    approved = outcome == ReviewState.APPROVED
+    reason = "approved" if approved else "returned to author"
+    _save_review(update, user=user, reason=reason, content_counts=approved)
 
 
 def _notify_author(update: ProgressUpdate, outcome: str) -> None:
