@@ -510,3 +510,20 @@ def test_the_backup_command_never_overwrites_a_file(tmp_path):
         call_command("backup", str(path), "--format", "json", stdout=io.StringIO())
 
     assert path.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.django_db
+def test_a_restore_nobody_can_confirm_is_cancelled_with_advice(tmp_path, monkeypatch):
+    """From cron or a pipe the prompt reads end-of-file: a clear refusal, not a traceback."""
+    path = tmp_path / "backup.json"
+    backup_json(path)
+    before = row_counts()
+
+    def no_terminal(message):
+        raise EOFError
+
+    monkeypatch.setattr("recommendations.management.commands.restore.input_prompt", no_terminal)
+    with pytest.raises(CommandError, match="nobody answered the confirmation.*--no-input"):
+        call_command("restore", str(path), safety_dir=tmp_path / "safety")
+    assert row_counts() == before
+    assert not (tmp_path / "safety").exists()

@@ -219,3 +219,14 @@ def test_a_signed_in_user_changes_their_password(client):
     assert response["Location"] == "/accounts/password_change/done/"
     assert client.get(response["Location"]).status_code == 200
     assert get_user_model().objects.get(pk=user.pk).check_password("a-new-long-passphrase-7")
+
+
+@pytest.mark.django_db
+def test_the_password_page_is_the_sites_own_and_linked_from_the_header(client, editor):
+    """Not the admin's page (whose breadcrumbs lead an editor to a sign-in they cannot pass)."""
+    client.force_login(editor)
+    assert 'href="/accounts/password_change/"' in client.get("/").text
+    page = client.get("/accounts/password_change/").text
+    assert "Change your password" in page
+    assert "Django administration" not in page
+    assert 'href="/admin/"' not in page

@@ -36,11 +36,17 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(f"Restore refused, nothing was changed: {error}") from error
         if interactive:
-            answer = input_prompt(
-                f"Replace ALL data in this database with {input} ({backup.format}, "
-                f"{backup.rows} rows)? The database as it is will be saved in {safety_dir}. "
-                "[y/N] "
-            )
+            try:
+                answer = input_prompt(
+                    f"Replace ALL data in this database with {input} ({backup.format}, "
+                    f"{backup.rows} rows)? The database as it is will be saved in {safety_dir}. "
+                    "[y/N] "
+                )
+            except EOFError:  # no terminal: a script, cron, a pipe
+                raise CommandError(
+                    "Restore cancelled, nothing was changed: nobody answered the confirmation. "
+                    "Add --no-input to restore from a script."
+                ) from None
             if answer.strip().lower() not in {"y", "yes"}:
                 raise CommandError("Restore cancelled; nothing was changed.")
         try:
