@@ -97,19 +97,25 @@ def test_export_the_filtered_log_as_csv(live_server, live_catalogue, new_page, t
     assert sorted(row["iso3"] for row in rows) == ["GHA", "NGA"]
 
 
-@pytest.mark.parametrize("path", [*MAIN_PAGES, "/updates/new/?recommendation=R03&state=FRA"])
+SIGNED_IN_PAGES = {
+    "/updates/new/?recommendation=R03&state=FRA": "Log an update",
+    "/accounts/password_change/": "Change your password",
+}
+
+
+@pytest.mark.parametrize("path", [*MAIN_PAGES, *SIGNED_IN_PAGES])
 def test_no_serious_accessibility_violations(live_server, live_catalogue, new_page, path):
     cell = cell_at("R03", "FRA")
     ProgressUpdateFactory(cell=cell, status=Status.PLANNED, approved=True)
     cell_refresh_status(cell=cell)
     page = new_page(bypass_csp=True)
-    if path.startswith("/updates/new/"):
+    if path in SIGNED_IN_PAGES:
         in_group(UserFactory(username="axe-editor", is_staff=False), "Editors")
         page.goto(f"{live_server.url}/accounts/login/?next={path}")
         page.get_by_label("Username").fill("axe-editor")
         page.get_by_label("Password").fill("correct-horse-battery")
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Log an update")).to_be_visible()
+        expect(page.get_by_role("heading", name=SIGNED_IN_PAGES[path])).to_be_visible()
     else:
         page.goto(f"{live_server.url}{path}")
     page.add_script_tag(path=str(AXE))
