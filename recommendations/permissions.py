@@ -182,7 +182,8 @@ def may_withdraw(user, update: ProgressUpdate | None = None) -> Answer:
 
 def visible_updates(user) -> Q:
     """The condition on ProgressUpdate rows (or their history rows, which carry the same
-    fields) that the user may see. Used by ``ProgressUpdate.objects.visible_to``."""
+    fields) that the user may see: the one statement of the rule, used by
+    ``ProgressUpdate.objects.visible_to`` and the admin's history pages."""
     from .models import ReviewState
 
     approved = Q(review_state=ReviewState.APPROVED)
@@ -192,16 +193,3 @@ def visible_updates(user) -> Q:
     if user.is_superuser or is_reviewer(user):
         visible |= ~Q(review_state=ReviewState.DRAFT)
     return visible
-
-
-def may_see_update(user, update) -> bool:
-    """The same rule as ``visible_updates``, for one update or one version of it."""
-    from .models import ReviewState
-
-    if update.review_state == ReviewState.APPROVED:
-        return True
-    if not user.is_authenticated:
-        return False
-    if update.reported_by_id == user.pk:
-        return True
-    return update.review_state != ReviewState.DRAFT and (user.is_superuser or is_reviewer(user))

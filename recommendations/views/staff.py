@@ -67,7 +67,8 @@ class UpdateEditView(UpdateFormMixin):
         )
         answer = permissions.may_edit(request.user, self.update)
         if not answer:
-            if not permissions.may_see_update(request.user, self.update):
+            visible = ProgressUpdate.objects.visible_to(request.user)
+            if not visible.filter(pk=self.update.pk).exists():
                 raise Http404("No such update.")
             messages.error(request, answer.reason)
             return redirect(self.update)
