@@ -72,9 +72,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "axes",
     "django_filters",
     "django_htmx",
+    # Member State names in the six languages (its translations, keyed by ISO code).
+    "django_countries",
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
@@ -160,7 +163,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# The six official languages of the United Nations. English is the source language and keeps
+# unprefixed URLs; the others live under /fr/, /es/, /ar/, /ru/ and /zh-hans/ (tracker/urls.py).
 LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
