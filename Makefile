@@ -11,7 +11,7 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev-database run demo bench bench-postgres serve load test lint format migrations-check deploy-check clean
+.PHONY: help install messages translations dev-database run demo bench bench-postgres serve load test lint format migrations-check deploy-check clean
 
 help:
 	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change)"
@@ -24,6 +24,8 @@ help:
 	@echo "make serve             the production stack locally: DEBUG off, WhiteNoise, gunicorn (PORT=...)"
 	@echo "make deploy-check      manage.py check --deploy --fail-level WARNING in production mode"
 	@echo "make load              a bounded load test against gunicorn on 127.0.0.1 (about 30 s)"
+	@echo "make messages          update locale/*/django.po from the marked strings (makemessages)"
+	@echo "make translations      how complete each language is (interface and catalogue)"
 
 $(STAMPS)/python: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,7 +44,29 @@ $(STAMPS)/chromium:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 	@mkdir -p $(STAMPS) && touch $@
 
-install: $(STAMPS)/python $(STAMPS)/node
+# GNU gettext (msgfmt, xgettext) compiles the translations and extracts the marked strings.
+$(STAMPS)/gettext:
+	@command -v msgfmt >/dev/null || { \
+	  echo "Installing Debian's gettext for the translations"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext; }
+	@mkdir -p $(STAMPS) && touch $@
+
+# The .mo files are built here, never committed: recompiled whenever a .po file changes.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+$(STAMPS)/compiled: $(PO_FILES) $(STAMPS)/python $(STAMPS)/gettext
+	$(BIN)/python manage.py compilemessages --ignore .venv --ignore node_modules -v 0
+	@mkdir -p $(STAMPS) && touch $@
+
+install: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/compiled
+
+# After marking or changing interface strings: refresh every catalogue, then translate the new
+# entries (msgstr) in each locale/<language>/LC_MESSAGES/django.po. The tests fail until the
+# catalogues match the code and every entry is translated.
+messages: $(STAMPS)/python $(STAMPS)/gettext
+	$(BIN)/python manage.py makemessages --all $(MAKEMESSAGES_FLAGS)
+
+translations: install
+	$(BIN)/python manage.py translations
 
 # The development database, migrated and seeded, with local logins (printed every time).
 # dev_login creates them only on a database with no users at all, so it runs before demo data.

@@ -1,6 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecommendationsConfig(AppConfig):
     name = "recommendations"
-    verbose_name = "Debate follow-up"
+    verbose_name = _("Debate follow-up")
+
+    def ready(self):
+        from . import signals  # noqa: F401 -- connects the receivers

@@ -89,9 +89,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "tracker.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The path's language (/fr/...), else English; see tracker/languages.py.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An unprefixed page for a reader who chose another language: redirect to its prefix.
+    "tracker.languages.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -123,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recommendations.context_processors.may",
+                "django.template.context_processors.i18n",
             ],
         },
     },

@@ -1,12 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from .health import healthz
+from .languages import set_language
 
-admin.site.site_header = "Debate Tracker administration"
-admin.site.site_title = "Debate Tracker"
-admin.site.index_title = "Catalogue, Member States and follow-up"
+admin.site.site_header = _("Debate Tracker administration")
+admin.site.site_title = _("Debate Tracker")
+admin.site.index_title = _("Catalogue, Member States and follow-up")
 
 # Only the account pages the product supports. No password reset by e-mail: an administrator
 # resets a forgotten password (Admin > Users, or manage.py changepassword).
@@ -21,9 +24,14 @@ account_urls = [
     ),
 ]
 
+# English keeps the unprefixed URLs; the other languages have a prefix (settings.LANGUAGES).
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/", admin.site.urls),
-    path("accounts/", include(account_urls)),
-    path("", include("recommendations.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    *i18n_patterns(
+        path("admin/", admin.site.urls),
+        path("accounts/", include(account_urls)),
+        path("", include("recommendations.urls")),
+        prefix_default_language=False,
+    ),
 ]

@@ -24,6 +24,7 @@ from .catalogue import (
 )
 from .cells import Cell, CellQuerySet, CellYearCount, CellYearCountQuerySet
 from .choices import AssessmentSource, Membership, RegionalGroup, ReviewState, Status
+from .preferences import LanguagePreference
 from .scopes import EditorScope
 from .updates import (
     EFFECTIVE_DATE_MIN,
@@ -37,6 +38,7 @@ from .updates import (
 __all__ = [
     "EFFECTIVE_DATE_MIN",
     "LATEST_FIRST",
+    "LanguagePreference",
     "Actor",
     "AssessmentSource",
     "Cell",

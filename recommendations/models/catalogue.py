@@ -6,17 +6,56 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import permissions
+from ..localization import state_name
 from .choices import Membership, RegionalGroup
 
 slug_validator = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and single hyphens."
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lowercase letters, digits and single hyphens.")
 )
 
 
-class ReferenceData(models.Model):
+class Localized(str):
+    """Catalogue text in the active language; ``fallback`` when it is the English original
+    because no translation exists yet (templates mark it: the ``localized`` filter)."""
+
+    fallback: bool = False
+    language: str = "en"
+
+    def __new__(cls, text: str, *, language: str, fallback: bool = False):
+        value = super().__new__(cls, text)
+        value.language = language
+        value.fallback = fallback
+        return value
+
+
+class Translatable(models.Model):
+    """Catalogue records whose English text is authoritative, with translations from the data
+    files (``recommendations/data/translations/<language>.yaml``): ``{"fr": {"name": ...}}``."""
+
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def localized(self, field: str, english: str | None = None) -> Localized:
+        """``field`` in the active language, else the English (``english``, by default the
+        field's own value) marked as a fallback."""
+        original = getattr(self, field) if english is None else english
+        language = translation.get_language() or "en"
+        if language == "en":
+            return Localized(original, language="en")
+        text = (self.translations or {}).get(language, {}).get(field)
+        if text:
+            return Localized(text, language=language)
+        return Localized(original, language="en", fallback=True)
+
+
+class ReferenceData(Translatable):
     """Common shape of the small lookup tables seeded from data files."""
 
     slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
@@ -29,7 +68,16 @@ class ReferenceData(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> Localized:
+        """The name in the active language (English when not translated yet)."""
+        return self.localized("name")
+
+    @property
+    def description_local(self) -> Localized:
+        return self.localized("description")
 
 
 class Theme(ReferenceData):
@@ -55,10 +103,12 @@ class Instrument(ReferenceData):
         pass
 
     def __str__(self) -> str:
-        return self.short_name or self.name
+        if self.short_name:
+            return self.localized("short_name")
+        return self.label
 
 
-class SourceDocument(models.Model):
+class SourceDocument(Translatable):
     """One of the two seed documents a recommendation cites."""
 
     slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
@@ -73,7 +123,11 @@ class SourceDocument(models.Model):
         ordering = ["order", "date"]
 
     def __str__(self) -> str:
-        return self.short_title
+        return self.localized("short_title")
+
+    @property
+    def title_local(self) -> Localized:
+        return self.localized("title")
 
 
 class RecommendationQuerySet(models.QuerySet):
@@ -84,7 +138,7 @@ class RecommendationQuerySet(models.QuerySet):
         )
 
 
-class Recommendation(models.Model):
+class Recommendation(Translatable):
     code = models.CharField(
         max_length=10,
         unique=True,
@@ -118,14 +172,26 @@ class Recommendation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return f"{self.code} {self.title_local}"
 
     def get_absolute_url(self) -> str:
         return reverse("recommendations:recommendation-detail", args=[self.code])
 
     @property
     def citation(self) -> str:
+        """Where the ask stands, as the English document cites it (references stay English)."""
         return f"{self.source_document.short_title}, {self.source_reference}"
+
+    @property
+    def title_local(self) -> Localized:
+        """The title in the active language, else the English title marked as a fallback."""
+        return self.localized("title")
+
+    @property
+    def summary_local(self) -> Localized:
+        """The ask in the active language. English has none: the quotation (``text``) is the
+        authoritative wording and is always shown; an untranslated ask is an empty fallback."""
+        return self.localized("summary", english="")
 
 
 class MemberStateQuerySet(models.QuerySet):
@@ -172,10 +238,15 @@ class MemberState(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
     def get_absolute_url(self) -> str:
         return reverse("recommendations:state-detail", args=[self.iso3])
+
+    @property
+    def label(self) -> str:
+        """The state's name in the active language (English is the UN's own short name)."""
+        return state_name(self.iso3, self.name)
 
     @property
     def region(self) -> RegionalGroup:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
@@ -35,6 +36,8 @@ class SeedReport:
 
     counts: dict[str, Counter] = field(default_factory=dict)
     cells_created: int = 0
+    translations_changed: int = 0
+    translations_unmatched: dict[str, list[str]] = field(default_factory=dict)
     not_in_files: dict[str, list[str]] = field(default_factory=dict)
 
     def record(self, label: str, outcome: str) -> None:
@@ -42,8 +45,10 @@ class SeedReport:
 
     @property
     def changed(self) -> bool:
-        return self.cells_created > 0 or any(
-            c["created"] or c["updated"] for c in self.counts.values()
+        return (
+            self.cells_created > 0
+            or self.translations_changed > 0
+            or any(c["created"] or c["updated"] for c in self.counts.values())
         )
 
     def lines(self) -> list[str]:
@@ -51,7 +56,13 @@ class SeedReport:
             f"{label}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
             for label, c in self.counts.items()
         ]
+        lines.append(f"translations: {self.translations_changed} records changed")
         lines.append(f"cells: {self.cells_created} created")
+        for kind, keys in self.translations_unmatched.items():
+            lines.append(
+                f"warning: translations of {len(keys)} {kind} not in the data files, ignored: "
+                f"{', '.join(keys)}"
+            )
         for label, keys in self.not_in_files.items():
             lines.append(
                 f"warning: {len(keys)} {label} in the database but not in the data files, "
@@ -74,6 +85,16 @@ RECOMMENDATION_FIELDS = [
     "instrument_note",
 ]
 STATE_FIELDS = ["name", "regional_group", "membership"]
+
+# Translations of the catalogue: recommendations/data/translations/<language>.yaml, one file per
+# language, a section per kind, keyed by slug or code (see the README there). Fields by kind:
+TRANSLATED_FIELDS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
+    "documents": (SourceDocument, "slug", ("title", "short_title", "description")),
+    "themes": (Theme, "slug", ("name", "description")),
+    "actors": (Actor, "slug", ("name", "description")),
+    "instruments": (Instrument, "slug", ("name", "short_name", "description")),
+    "recommendations": (Recommendation, "code", ("title", "summary")),
+}
 
 
 def _read_yaml(path: Path) -> list[dict[str, Any]]:
@@ -132,6 +153,93 @@ def _format_errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def translations_read(data_dir: Path) -> dict[str, dict[str, dict[str, dict[str, str]]]]:
+    """kind -> key -> language -> field -> text, from ``data_dir/translations/*.yaml``.
+
+    Refuses what would show wrong text: a file for a language the site does not offer, a kind,
+    key or field that does not exist, and empty or non-text values (leave a field out instead:
+    it then falls back to English with a marker)."""
+    languages = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    result: dict[str, dict[str, dict[str, dict[str, str]]]] = {
+        kind: {} for kind in TRANSLATED_FIELDS
+    }
+    folder = data_dir / "translations"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        language = path.stem
+        where = f"translations/{path.name}"
+        if language not in languages:
+            raise SeedDataError(
+                f"{where}: {language!r} is not one of the site's other languages "
+                f"({', '.join(sorted(languages))})."
+            )
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            raise SeedDataError(f"{where}: not valid YAML: {error}") from error
+        if not isinstance(content, dict):
+            raise SeedDataError(f"{where}: expected sections such as 'themes:' and 'actors:'.")
+        if content.get("language", language) != language:
+            raise SeedDataError(f"{where}: says language {content['language']!r}.")
+        for kind, entries in content.items():
+            if kind == "language":
+                continue
+            if kind not in TRANSLATED_FIELDS:
+                raise SeedDataError(
+                    f"{where}: unknown section {kind!r}; known: {', '.join(TRANSLATED_FIELDS)}."
+                )
+            fields = TRANSLATED_FIELDS[kind][2]
+            for key, values in (entries or {}).items():
+                if not isinstance(values, dict):
+                    raise SeedDataError(f"{where}: {kind} {key}: expected fields {fields}.")
+                for name, text in values.items():
+                    if name not in fields:
+                        raise SeedDataError(
+                            f"{where}: {kind} {key}: unknown field {name!r}; known: "
+                            f"{', '.join(fields)}."
+                        )
+                    if not isinstance(text, str) or not text.strip():
+                        raise SeedDataError(
+                            f"{where}: {kind} {key}: {name} is empty or not text; leave the "
+                            "field out until it is translated."
+                        )
+                result[kind].setdefault(str(key), {})[language] = {
+                    name: text.strip() for name, text in values.items()
+                }
+    return result
+
+
+def _translations_apply(
+    translations: dict[str, dict[str, dict[str, dict[str, str]]]],
+    kind: str,
+    instances: dict[str, models.Model],
+    *,
+    create_only: bool,
+    report: SeedReport,
+) -> None:
+    """Store the files' translations on the records. With ``create_only``, only the missing
+    texts are added and existing ones are left alone. A translation whose record is not in the
+    data files (a typo, or a record taken out) is reported and ignored."""
+    wanted = translations[kind]
+    unmatched = sorted(set(wanted) - set(instances))
+    if unmatched:
+        report.translations_unmatched[kind] = unmatched
+    changed = 0
+    for key, instance in instances.items():
+        current = instance.translations or {}
+        if create_only:
+            merged = {language: dict(fields) for language, fields in current.items()}
+            for language, fields in wanted.get(key, {}).items():
+                for name, text in fields.items():
+                    merged.setdefault(language, {}).setdefault(name, text)
+        else:
+            merged = wanted.get(key, {})
+        if merged != current:
+            instance.translations = merged
+            instance.save(update_fields=["translations"])
+            changed += 1
+    report.translations_changed += changed
+
+
 def _set_m2m(instance: models.Model, name: str, targets: list[models.Model]) -> bool:
     manager = getattr(instance, name)
     wanted = {obj.pk for obj in targets}
@@ -166,6 +274,7 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
     """
     report = SeedReport()
     by_slug: dict[type[models.Model], dict[str, models.Model]] = {}
+    translations = translations_read(data_dir)
 
     for filename, model, fields in REFERENCE_FILES:
         label = model._meta.verbose_name_plural
@@ -186,9 +295,12 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
             known[slug] = instance
             report.record(label, outcome)
         by_slug[model] = known
+        kind = filename.removesuffix(".yaml")
+        _translations_apply(translations, kind, known, create_only=create_only, report=report)
 
     report.counts.setdefault("recommendations", Counter())
     codes: set[str] = set()
+    recommendations: dict[str, Recommendation] = {}
     for order, record in enumerate(_read_yaml(data_dir / "recommendations.yaml"), start=1):
         code = str(record.get("code", "")).strip()
         where = f"recommendations.yaml, {code or f'record {order}'}"
@@ -226,6 +338,10 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
         if outcome == "unchanged" and any(m2m_changed):
             outcome = "updated"
         report.record("recommendations", outcome)
+        recommendations[code] = recommendation
+    _translations_apply(
+        translations, "recommendations", recommendations, create_only=create_only, report=report
+    )
 
     report.counts.setdefault("member states", Counter())
     isos: set[str] = set()

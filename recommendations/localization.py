@@ -1,0 +1,139 @@
+"""Member State names in the six languages, and sorting that follows the language.
+
+Names come from django-countries' translations (maintained upstream, keyed by ISO code); English
+keeps the UN's own short names from ``data/member_states.csv``. A name django-countries has not
+translated falls back to that English name.
+
+Sorting uses the Unicode Collation Algorithm (pyuca, the default table): accents sort with their
+letter in French and Spanish, Arabic and Cyrillic in alphabetical order, never by byte. Chinese
+names sort by the table's order for Han characters (radical and stroke count), not by pinyin.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from django.conf import settings
+from django.utils import translation
+
+T = TypeVar("T")
+
+
+@functools.cache
+def _state_names(language: str) -> dict[str, str]:
+    """ISO3 -> name in ``language``, for every name django-countries translates."""
+    from django_countries.data import ALT_CODES, COUNTRIES
+
+    names = {}
+    with translation.override("en"):
+        english = {code: str(name) for code, name in COUNTRIES.items()}
+    with translation.override(language):
+        for code, name in COUNTRIES.items():
+            translated = str(name)
+            if translated != english[code] and code in ALT_CODES:
+                names[ALT_CODES[code][0]] = translated
+    return names
+
+
+def state_name(iso3: str, english: str) -> str:
+    """The name of the state ``iso3`` in the active language; ``english`` is the UN name."""
+    language = translation.get_language() or "en"
+    if language == "en":
+        return english
+    return _state_names(language).get(iso3, english)
+
+
+@functools.cache
+def _collator():
+    from pyuca import Collator
+
+    return Collator()  # reads the default table once per process (about 0.3 s)
+
+
+@functools.lru_cache(maxsize=8192)
+def sort_key(text: str) -> tuple:
+    """A key that sorts ``text`` by the Unicode Collation Algorithm (names repeat: cached)."""
+    return tuple(_collator().sort_key(text))
+
+
+def collated(items: Iterable[T], key: Callable[[T], str] = str) -> list[T]:
+    """``items`` sorted by ``key(item)`` as a reader of the active language expects."""
+    return sorted(items, key=lambda item: sort_key(key(item)))
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How much of one language is translated: the interface (its .po catalogue) and the
+    catalogue's data (``data/translations/<language>.yaml``)."""
+
+    language: str
+    interface_total: int
+    interface_translated: int
+    fuzzy: int
+    catalogue_total: int
+    catalogue_translated: int
+
+    @property
+    def interface_complete(self) -> bool:
+        return self.interface_translated == self.interface_total and not self.fuzzy
+
+
+def po_path(language: str) -> Path:
+    return (
+        Path(settings.LOCALE_PATHS[0])
+        / translation.to_locale(language)
+        / "LC_MESSAGES"
+        / "django.po"
+    )
+
+
+def completeness(data_dir: Path | None = None) -> list[Completeness]:
+    """One line per language other than English."""
+    import polib
+
+    from .services.catalogue import TRANSLATED_FIELDS, translations_read
+
+    data_dir = data_dir or Path(settings.TRACKER_DATA_DIR)
+    translations = translations_read(data_dir)
+    expected = _catalogue_fields(data_dir, TRANSLATED_FIELDS)
+    result = []
+    for language, _name in settings.LANGUAGES:
+        if language == settings.LANGUAGE_CODE:
+            continue
+        path = po_path(language)
+        entries = [entry for entry in polib.pofile(str(path))] if path.exists() else []
+        done = sum(
+            1
+            for kind, key, field in expected
+            if translations[kind].get(key, {}).get(language, {}).get(field)
+        )
+        result.append(
+            Completeness(
+                language=language,
+                interface_total=len([e for e in entries if not e.obsolete]),
+                interface_translated=len([e for e in entries if e.translated() and not e.obsolete]),
+                fuzzy=len([e for e in entries if e.fuzzy and not e.obsolete]),
+                catalogue_total=len(expected),
+                catalogue_translated=done,
+            )
+        )
+    return result
+
+
+def _catalogue_fields(data_dir: Path, kinds) -> list[tuple[str, str, str]]:
+    """(kind, key, field) for every translatable field with English text in the data files (an
+    instrument without a short name has nothing to translate there; every recommendation has a
+    summary to translate: its quoted text)."""
+    from .services.catalogue import _read_yaml
+
+    fields = []
+    for kind, (_model, key_field, names) in kinds.items():
+        for record in _read_yaml(data_dir / f"{kind}.yaml"):
+            for name in names:
+                if record.get("text" if name == "summary" else name):
+                    fields.append((kind, str(record[key_field]), name))
+    return fields

@@ -1,0 +1,19 @@
+"""Writes of a user's own preferences."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from ..models import LanguagePreference
+
+
+def language_remember(user, language: str) -> None:
+    """Keep the user's interface language on their account (one of settings.LANGUAGES)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"{language!r} is not one of the interface languages")
+    LanguagePreference.objects.update_or_create(user=user, defaults={"language": language})
+
+
+def language_of(user) -> str | None:
+    """The language the user chose, or None."""
+    return LanguagePreference.objects.filter(user=user).values_list("language", flat=True).first()

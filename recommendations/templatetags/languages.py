@@ -1,0 +1,34 @@
+"""Template helpers for the six languages: the page in the other languages, and catalogue text
+that may not be translated yet."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from tracker.languages import alternates
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """This page in each language (``hreflang`` links, the switcher)."""
+    request = context.get("request")
+    return alternates(request) if request is not None else []
+
+
+@register.filter
+def localized(text):
+    """Catalogue text in the page's language, or the English with a visible marker.
+
+    ``text`` is a :class:`recommendations.models.Localized`; its English fallback is marked up
+    ``lang="en"`` so that screen readers switch voice, and labelled as not yet translated."""
+    if not getattr(text, "fallback", False):
+        return str(text)
+    return format_html(
+        '<span lang="en" dir="ltr">{}</span> <span class="badge text-bg-light border '
+        'untranslated" title="{}">{}</span>',
+        text,
+        gettext("Not yet translated: shown in English"),
+        gettext("English"),
+    )

@@ -1,0 +1,131 @@
+"""Which language a page speaks, and the switcher that changes it.
+
+English is the source language and keeps the unprefixed URLs, so no link shared before the
+translation breaks; the other five live under their prefix (``/fr/``, ``/zh-hans/``...). The
+prefix decides: a ``/fr/`` page is French for everyone. An unprefixed page is English unless the
+reader has said otherwise, in this order:
+
+1. the language a signed-in user chose (kept on their account, copied into the session at sign-in);
+2. the language cookie that Django's ``set_language`` writes;
+3. on a first visit, the browser's ``Accept-Language``.
+
+A reader whose choice is not English is redirected, on a GET, to the same page and query string
+under that language's prefix. Choosing English in the switcher writes the cookie, which then wins
+over ``Accept-Language``, so the redirect never loops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, QueryDict
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_info
+from django.views.i18n import set_language as django_set_language
+
+#: the session key holding a signed-in user's chosen language
+SESSION_KEY = "tracker_language"
+
+#: paths outside ``i18n_patterns``: never redirected to a language prefix
+UNTRANSLATED_PREFIXES = ("/i18n/", "/healthz", f"/{settings.STATIC_URL.strip('/')}/")
+
+
+def supported(code: str | None) -> str | None:
+    """The code if it is one of the six, else None."""
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def preferred(request) -> str:
+    """The language the reader asked for, when the URL carries none."""
+    session = getattr(request, "session", None)
+    chosen = supported(session.get(SESSION_KEY)) if session is not None else None
+    return chosen or translation.get_language_from_request(request, check_path=False)
+
+
+class PreferredLanguageMiddleware:
+    """Send a reader who chose another language to the prefixed copy of an unprefixed page.
+
+    After ``LocaleMiddleware`` (which activates the path's language) and authentication."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        unprefixed = translation.get_language_from_path(path) is None
+        if (
+            unprefixed
+            and request.method in ("GET", "HEAD")
+            and not path.startswith(UNTRANSLATED_PREFIXES)
+        ):
+            language = preferred(request)
+            if language != settings.LANGUAGE_CODE:
+                # translate_url leaves alone a path that does not resolve (a 404 stays a 404).
+                target = translate_url(request.get_full_path(), language)
+                if target != request.get_full_path():
+                    response = HttpResponseRedirect(target)
+                    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                    return response
+        response = self.get_response(request)
+        if unprefixed:
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+def set_language(request):
+    """Django's ``set_language``, reading ``next`` in its own language, and remembering the
+    choice in the session and, for a signed-in user, on their account."""
+    from recommendations.services.preferences import language_remember
+
+    language = supported(request.POST.get("language"))
+    if request.method == "POST" and not language:
+        # Not one of the six: back to the page, nothing changed (Django would accept any
+        # language it has files for, and send the reader to a prefix that does not exist).
+        unchanged = QueryDict(mutable=True)
+        unchanged["next"] = request.POST.get("next", "")
+        request.POST = unchanged
+    next_url = request.POST.get("next", request.GET.get("next", "")) or "/"
+    current = translation.get_language_from_path(urlsplit(next_url).path)
+    # translate_url resolves ``next`` in the active language: the one its prefix names.
+    with translation.override(current or settings.LANGUAGE_CODE):
+        response = django_set_language(request)
+    if request.method == "POST" and language:
+        request.session[SESSION_KEY] = language
+        if request.user.is_authenticated:
+            language_remember(request.user, language)
+    return response
+
+
+@dataclass(frozen=True)
+class Alternate:
+    code: str
+    name: str  # in its own language
+    url: str
+    bidi: bool
+    current: bool
+
+
+class Alternates(list):
+    """This page in each language, for ``hreflang`` links and the switcher; ``current`` is the
+    page's own."""
+
+    @property
+    def current(self) -> Alternate | None:
+        return next((alternate for alternate in self if alternate.current), None)
+
+
+def alternates(request) -> Alternates:
+    """This page in each language, for ``hreflang`` links and the switcher."""
+    path = request.get_full_path()
+    active = translation.get_language()
+    result = Alternates()
+    for code, name in settings.LANGUAGES:
+        info = get_language_info(code)
+        result.append(
+            Alternate(code, name, translate_url(path, code), info["bidi"], code == active)
+        )
+    return result
