@@ -10,8 +10,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
@@ -154,7 +156,7 @@ class RecommendationAdmin(HistoryAdmin):
             .prefetch_related("themes")
         )
 
-    @admin.display(description="themes")
+    @admin.display(description=_("themes"))
     def theme_list(self, obj):
         return ", ".join(theme.name for theme in obj.themes.all())
 
@@ -170,7 +172,7 @@ class CellYearCountInline(admin.TabularInline):
     """The cell's approved updates per year and status (derived, as the dashboard counts them)."""
 
     model = CellYearCount
-    verbose_name_plural = "Approved updates per year"
+    verbose_name_plural = _("Approved updates per year")
     fields = readonly_fields = ["year", "status", "updates"]
     ordering = ["year", "status"]
     extra = 0
@@ -284,26 +286,33 @@ class ProgressUpdateAdmin(HistoryAdmin):
     def has_withdraw_permission(self, request):
         return bool(permissions.may_withdraw(request.user))
 
-    def _run(self, request, queryset, *, title, verb, comment_required, service, help_text):
-        """Ask for a comment on an intermediate page, then call the service per update."""
+    def _run(self, request, queryset, *, title, done, comment_required, service, help_text):
+        """Ask for a comment on an intermediate page, then call the service per update.
+
+        ``done`` gives, for a number of updates, the sentence that reports them: one whole
+        sentence per action, with ``%(count)s`` and ``%(ids)s``, for translators."""
         form = ReviewCommentForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             comment = form.cleaned_data["comment"]
             if comment_required and not comment.strip():
-                form.add_error("comment", "A comment is required: say why.")
+                form.add_error("comment", gettext("A comment is required: say why."))
             else:
-                done = []
+                finished = []
                 for update in queryset:
                     try:
                         service(update, request.user, comment)
                     except WorkflowError as error:
                         self.message_user(request, str(error), messages.ERROR)
                     else:
-                        done.append(f"#{update.pk}")
-                if done:
+                        finished.append(f"#{update.pk}")
+                if finished:
                     self.message_user(
                         request,
-                        f"{verb} {len(done)} update{pluralize(len(done))}: {', '.join(done)}.",
+                        done(len(finished))
+                        % {
+                            "count": number_format(len(finished), force_grouping=True),
+                            "ids": ", ".join(finished),
+                        },
                         messages.SUCCESS,
                     )
                 return None
@@ -325,45 +334,57 @@ class ProgressUpdateAdmin(HistoryAdmin):
             },
         )
 
-    @admin.action(description="Approve selected updates", permissions=["review"])
+    @admin.action(description=_("Approve selected updates"), permissions=["review"])
     def approve(self, request, queryset):
         return self._run(
             request,
             queryset,
-            title="Approve updates",
-            verb="Approved",
+            title=gettext("Approve updates"),
+            done=lambda n: ngettext(
+                "Approved %(count)s update: %(ids)s.", "Approved %(count)s updates: %(ids)s.", n
+            ),
             comment_required=False,
-            help_text="Approved updates count on public pages and set each cell's status. "
-            "You cannot approve updates you wrote.",
+            help_text=gettext(
+                "Approved updates count on public pages and set each cell's status. "
+                "You cannot approve updates you wrote."
+            ),
             service=lambda update, user, comment: update_approve(
                 update=update, user=user, comment=comment
             ),
         )
 
-    @admin.action(description="Return selected updates to author", permissions=["review"])
+    @admin.action(description=_("Return selected updates to author"), permissions=["review"])
     def return_to_author(self, request, queryset):
         return self._run(
             request,
             queryset,
-            title="Return updates to author",
-            verb="Returned",
+            title=gettext("Return updates to author"),
+            done=lambda n: ngettext(
+                "Returned %(count)s update: %(ids)s.", "Returned %(count)s updates: %(ids)s.", n
+            ),
             comment_required=True,
-            help_text="The author sees your comment, corrects the update and resubmits it.",
+            help_text=gettext(
+                "The author sees your comment, corrects the update and resubmits it."
+            ),
             service=lambda update, user, comment: update_return(
                 update=update, user=user, comment=comment
             ),
         )
 
-    @admin.action(description="Withdraw selected approved updates", permissions=["withdraw"])
+    @admin.action(description=_("Withdraw selected approved updates"), permissions=["withdraw"])
     def withdraw(self, request, queryset):
         return self._run(
             request,
             queryset,
-            title="Withdraw approved updates",
-            verb="Withdrew",
+            title=gettext("Withdraw approved updates"),
+            done=lambda n: ngettext(
+                "Withdrew %(count)s update: %(ids)s.", "Withdrew %(count)s updates: %(ids)s.", n
+            ),
             comment_required=True,
-            help_text="The update is kept but no longer counts; each cell's status is recomputed. "
-            "The reason is recorded.",
+            help_text=gettext(
+                "The update is kept but no longer counts; each cell's status is recomputed. "
+                "The reason is recorded."
+            ),
             service=lambda update, user, comment: update_withdraw(
                 update=update, user=user, reason=comment
             ),
@@ -374,7 +395,7 @@ class EditorScopeInline(admin.StackedInline):
     model = EditorScope
     can_delete = False
     filter_horizontal = ["states"]
-    verbose_name_plural = "Member States this editor may log for (none selected: any state)"
+    verbose_name_plural = _("Member States this editor may log for (none selected: any state)")
 
 
 admin.site.unregister(User)

@@ -16,6 +16,8 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     LATEST_FIRST,
@@ -81,7 +83,7 @@ def search_filter(label: str) -> filters.CharFilter:
         label=label,
         method="search",
         max_length=SEARCH_MAX,
-        widget=SearchInput(attrs={"placeholder": "Search"}),
+        widget=SearchInput(attrs={"placeholder": _("Search")}),
     )
 
 
@@ -145,15 +147,15 @@ class TrackerFilterSet(filters.FilterSet):
 
 
 class RecommendationFilter(TrackerFilterSet):
-    q = search_filter("Search code, title and text")
-    theme = multi_model("Theme", themes, "slug", checkboxes=True)
-    actor = multi_model("Actor", actors, "slug")
+    q = search_filter(_("Search code, title and text"))
+    theme = multi_model(_("Theme"), themes, "slug", checkboxes=True)
+    actor = multi_model(_("Actor"), actors, "slug")
     document = filters.ModelChoiceFilter(
-        label="Source document",
+        label=_("Source document"),
         queryset=documents,
         to_field_name="slug",
         field_name="source_document",
-        empty_label="Any document",
+        empty_label=_("Any document"),
     )
 
     lookups = {"theme": "themes", "actor": "actors"}
@@ -179,10 +181,12 @@ class RecommendationFilter(TrackerFilterSet):
 
 
 class StateFilter(TrackerFilterSet):
-    q = search_filter("Search name or ISO3 code")
-    region = multi_choice("Regional group", RegionalGroup.choices, field_name="regional_group")
+    q = search_filter(_("Search name or ISO3 code"))
+    region = multi_choice(_("Regional group"), RegionalGroup.choices, field_name="regional_group")
     membership = filters.ChoiceFilter(
-        label="Membership", choices=Membership.choices, empty_label="Members and observers"
+        label=_("Membership"),
+        choices=Membership.choices,
+        empty_label=_("Members and observers"),
     )
 
     class Meta:
@@ -231,20 +235,20 @@ def _cells_matching(
 class CellFilter(TrackerFilterSet):
     """Follow-up cells: the recommendation and state pages' tables and the dashboard."""
 
-    recommendation = multi_model("Recommendation", recommendations, "code")
-    state = multi_model("Member State", states, "iso3")
+    recommendation = multi_model(_("Recommendation"), recommendations, "code")
+    state = multi_model(_("Member State"), states, "iso3")
     region = multi_choice(
-        "Regional group", RegionalGroup.choices, field_name="state__regional_group"
+        _("Regional group"), RegionalGroup.choices, field_name="state__regional_group"
     )
-    status = multi_choice("Current status", Status.choices, field_name="current_status")
-    theme = multi_model("Theme", themes, "slug", checkboxes=True)
-    actor = multi_model("Actor", actors, "slug")
+    status = multi_choice(_("Current status"), Status.choices, field_name="current_status")
+    theme = multi_model(_("Theme"), themes, "slug", checkboxes=True)
+    actor = multi_model(_("Actor"), actors, "slug")
     stale = filters.NumberFilter(
-        label="No update for (months)",
+        label=_("No update for (months)"),
         method="filter_stale",
         min_value=1,
         max_value=600,
-        help_text="Cells with a status whose latest approved update is older than this.",
+        help_text=_("Cells with a status whose latest approved update is older than this."),
     )
 
     lookups = {
@@ -284,10 +288,17 @@ class UpdateFilterForm(forms.Form):
         """Refuse an inverted range with a message rather than silently showing nothing."""
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", "The end date is before the start date.")
+            self.add_error("until", gettext("The end date is before the start date."))
         return data
 
 
+UPDATE_SORT_LABELS = {
+    "newest": _("Newest"),
+    "oldest": _("Oldest"),
+    "state": pgettext_lazy("sort by Member State", "State"),
+    "recommendation": _("Recommendation"),
+    "status": _("Status"),
+}
 UPDATE_SORTS = {
     "newest": LATEST_FIRST,
     "oldest": ("effective_date", "created_at", "id"),
@@ -300,32 +311,32 @@ UPDATE_SORTS = {
 class UpdateFilter(TrackerFilterSet):
     """The progress log. The review-state filter exists only for reviewers (see __init__)."""
 
-    q = search_filter("Search narrative and evidence")
-    theme = multi_model("Theme", themes, "slug", checkboxes=True)
-    actor = multi_model("Actor", actors, "slug")
-    recommendation = multi_model("Recommendation", recommendations, "code")
-    state = multi_model("Member State", states, "iso3")
-    region = multi_choice("Regional group", RegionalGroup.choices, method="filter_in")
-    status = multi_choice("Status", [c for c in Status.choices if c[0] != Status.NO_INFORMATION])
-    source = multi_choice("Source of the assessment", AssessmentSource.choices)
+    q = search_filter(_("Search narrative and evidence"))
+    theme = multi_model(_("Theme"), themes, "slug", checkboxes=True)
+    actor = multi_model(_("Actor"), actors, "slug")
+    recommendation = multi_model(_("Recommendation"), recommendations, "code")
+    state = multi_model(_("Member State"), states, "iso3")
+    region = multi_choice(_("Regional group"), RegionalGroup.choices, method="filter_in")
+    status = multi_choice(_("Status"), [c for c in Status.choices if c[0] != Status.NO_INFORMATION])
+    source = multi_choice(_("Source of the assessment"), AssessmentSource.choices)
     since = filters.DateFilter(
-        label="Effective from",
+        label=_("Effective from"),
         field_name="effective_date",
         lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = filters.DateFilter(
-        label="Effective until",
+        label=_("Effective until"),
         field_name="effective_date",
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    review = multi_choice("Review state", ReviewState.choices, field_name="review_state")
+    review = multi_choice(_("Review state"), ReviewState.choices, field_name="review_state")
     sort = filters.ChoiceFilter(
-        label="Sort by",
-        choices=[(key, key.capitalize()) for key in UPDATE_SORTS],
+        label=_("Sort by"),
+        choices=[(key, UPDATE_SORT_LABELS[key]) for key in UPDATE_SORTS],
         method="sort_by",
-        empty_label="Newest first",
+        empty_label=_("Newest first"),
     )
 
     CELL_FILTERS = {

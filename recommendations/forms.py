@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     EFFECTIVE_DATE_MIN,
@@ -26,37 +27,40 @@ class ProgressUpdateForm(forms.Form):
     """Log or edit a progress update. ``user`` limits the states to the editor's scope."""
 
     recommendation = forms.ModelChoiceField(
-        queryset=Recommendation.objects.all(), to_field_name="code"
+        label=_("Recommendation"), queryset=Recommendation.objects.all(), to_field_name="code"
     )
     state = forms.ModelChoiceField(
-        label="Member State",
+        label=_("Member State"),
         queryset=MemberState.objects.none(),
         to_field_name="iso3",
         error_messages={
-            "invalid_choice": "Choose a Member State you are assigned to log updates for."
+            "invalid_choice": _("Choose a Member State you are assigned to log updates for.")
         },
     )
-    status = forms.ChoiceField(choices=REPORTED_STATUSES)
+    status = forms.ChoiceField(label=_("Status"), choices=REPORTED_STATUSES)
     effective_date = forms.DateField(
-        label="Date the status took effect",
+        label=_("Date the status took effect"),
         widget=forms.DateInput(attrs={"type": "date", "min": EFFECTIVE_DATE_MIN.isoformat()}),
         validators=[validate_effective_date],
-        help_text="When the state reached this status, not today's date (1945 to today).",
+        help_text=_("When the state reached this status, not today's date (1945 to today)."),
     )
     narrative = forms.CharField(
+        label=_("Narrative"),
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=NARRATIVE_MAX,
-        help_text="What happened, in a few sentences a reader can check.",
+        help_text=_("What happened, in a few sentences a reader can check."),
     )
     evidence = forms.CharField(
-        label="Evidence links",
+        label=_("Evidence links"),
         required=False,
         max_length=EVIDENCE_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://..."}),
         validators=[validate_evidence_links],
-        help_text="Zero or more http(s) links, one per line.",
+        help_text=_("Zero or more http(s) links, one per line."),
     )
-    source = forms.ChoiceField(label="Source of the assessment", choices=AssessmentSource.choices)
+    source = forms.ChoiceField(
+        label=_("Source of the assessment"), choices=AssessmentSource.choices
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,14 +84,14 @@ class ProgressUpdateForm(forms.Form):
             "evidence",
             Div(
                 StrictButton(
-                    "Save draft",
+                    _("Save draft"),
                     type="submit",
                     name="action",
                     value="draft",
                     css_class="btn btn-outline-primary",
                 ),
                 StrictButton(
-                    "Submit for review",
+                    _("Submit for review"),
                     type="submit",
                     name="action",
                     value="submit",
@@ -131,5 +135,8 @@ class ReviewCommentForm(forms.Form):
     """The comment a reviewer gives when approving (optional) or returning (required)."""
 
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
     )

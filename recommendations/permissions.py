@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:  # the models import this module, so it reads them only inside its functions
     from .models import MemberState, ProgressUpdate
@@ -112,11 +113,14 @@ def loggable_states(user, states):
 def may_log(user, state: MemberState | None = None) -> Answer:
     """May the user log updates at all, and (with ``state``) for that Member State?"""
     if not is_editor(user):
-        return no("Only editors may log progress updates.")
+        return no(_("Only editors may log progress updates."))
     if state is not None and not loggable_states(user, type(state).objects.filter(pk=state.pk)):
         return no(
-            f"You may not log updates for {state.name}: it is outside the Member States "
-            "assigned to you."
+            _(
+                "You may not log updates for %(state)s: it is outside the Member States "
+                "assigned to you."
+            )
+            % {"state": state.name}
         )
     return YES
 
@@ -125,13 +129,16 @@ def may_edit(user, update: ProgressUpdate) -> Answer:
     """May the user change (or submit) this update? Its author, while it is open and while they
     are an editor."""
     if not user.is_authenticated or update.reported_by_id != user.pk:
-        return no("Only the author of an update may edit it.")
+        return no(_("Only the author of an update may edit it."))
     if not is_editor(user):
-        return no("Only editors may edit progress updates.")
+        return no(_("Only editors may edit progress updates."))
     if not update.is_editable:
         return no(
-            f"This update is {update.get_review_state_display().lower()} and can no longer be "
-            "edited. Log a new update to correct it."
+            _(
+                "This update is %(review_state)s and can no longer be edited. Log a new update "
+                "to correct it."
+            )
+            % {"review_state": update.get_review_state_display().lower()}
         )
     return YES
 
@@ -144,20 +151,23 @@ def may_edit(user, update: ProgressUpdate) -> Answer:
 def may_review(user, update: ProgressUpdate | None = None) -> Answer:
     """May the user approve or return (this) update? Reviewers, submitted ones, not their own."""
     if not is_reviewer(user):
-        return no("Only reviewers may approve or return updates.")
+        return no(_("Only reviewers may approve or return updates."))
     if update is None:
         return YES
     from .models import ReviewState
 
     if update.review_state != ReviewState.SUBMITTED:
         return no(
-            f"Update #{update.pk} is {update.get_review_state_display().lower()}, not awaiting "
-            "review."
+            _("Update #%(id)s is %(review_state)s, not awaiting review.")
+            % {"id": update.pk, "review_state": update.get_review_state_display().lower()}
         )
     if update.reported_by_id == user.pk:
         return no(
-            f"You wrote update #{update.pk}: another reviewer must approve or return it "
-            "(four-eyes rule)."
+            _(
+                "You wrote update #%(id)s: another reviewer must approve or return it "
+                "(four-eyes rule)."
+            )
+            % {"id": update.pk}
         )
     return YES
 
@@ -165,13 +175,16 @@ def may_review(user, update: ProgressUpdate | None = None) -> Answer:
 def may_withdraw(user, update: ProgressUpdate | None = None) -> Answer:
     """May the user withdraw (this) approved update? Administrators only."""
     if not (user.is_authenticated and user.is_superuser):
-        return no("Only an administrator may withdraw an approved update.")
+        return no(_("Only an administrator may withdraw an approved update."))
     if update is None:
         return YES
     from .models import ReviewState
 
     if update.review_state != ReviewState.APPROVED:
-        return no(f"Update #{update.pk} is not approved; only approved updates are withdrawn.")
+        return no(
+            _("Update #%(id)s is not approved; only approved updates are withdrawn.")
+            % {"id": update.pk}
+        )
     return YES
 
 

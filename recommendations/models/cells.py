@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .catalogue import MemberState, Recommendation
@@ -31,14 +33,25 @@ class Cell(models.Model):
     """
 
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.PROTECT, related_name="cells"
+        Recommendation,
+        on_delete=models.PROTECT,
+        related_name="cells",
+        verbose_name=_("recommendation"),
     )
-    state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="cells")
+    state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="cells",
+        verbose_name=pgettext_lazy("Member State", "state"),
+    )
     current_status = models.CharField(
-        max_length=30, choices=Status.choices, default=Status.NO_INFORMATION
+        _("current status"), max_length=30, choices=Status.choices, default=Status.NO_INFORMATION
     )
     status_date = models.DateField(
-        null=True, blank=True, help_text="Effective date of the update that set the current status."
+        _("status date"),
+        null=True,
+        blank=True,
+        help_text=_("Effective date of the update that set the current status."),
     )
     current_update = models.ForeignKey(
         "ProgressUpdate",
@@ -46,14 +59,19 @@ class Cell(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("current update"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    # Named here: django-simple-history would otherwise read the lazy names at import time.
+    history = HistoricalRecords(
+        verbose_name=_("historical cell"), verbose_name_plural=_("historical cells")
+    )
     objects = CellQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "cell"
+        verbose_name = _("cell")
+        verbose_name_plural = _("cells")
         ordering = ["recommendation__order", "state__name"]
         constraints = [
             models.UniqueConstraint(
@@ -105,14 +123,18 @@ class CellYearCount(models.Model):
     them.
     """
 
-    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="year_counts")
-    year = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=30, choices=Status.choices)
-    updates = models.PositiveIntegerField()
+    cell = models.ForeignKey(
+        Cell, on_delete=models.CASCADE, related_name="year_counts", verbose_name=_("cell")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    updates = models.PositiveIntegerField(pgettext_lazy("number of approved updates", "updates"))
 
     objects = CellYearCountQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("cell year count")
+        verbose_name_plural = _("cell year counts")
         constraints = [
             models.UniqueConstraint(fields=["cell", "year", "status"], name="cell_year_status"),
             models.CheckConstraint(

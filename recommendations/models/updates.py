@@ -12,6 +12,8 @@ from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import permissions
@@ -27,13 +29,13 @@ def validate_effective_date(value: datetime.date) -> None:
     """An effective date lies between 1945 and today (the database checks the lower bound)."""
     if value < EFFECTIVE_DATE_MIN:
         raise ValidationError(
-            "The date a status took effect cannot be before %(min)s.",
+            _("The date a status took effect cannot be before %(min)s."),
             params={"min": EFFECTIVE_DATE_MIN.year},
             code="effective_date_too_early",
         )
     if value > timezone.localdate():
         raise ValidationError(
-            "The date a status took effect cannot be in the future.",
+            _("The date a status took effect cannot be in the future."),
             code="effective_date_in_future",
         )
 
@@ -98,7 +100,7 @@ def validate_evidence_links(value: str) -> None:
             check(line)
         except ValidationError:
             raise ValidationError(
-                "Line %(number)s is not a valid http(s) URL: %(line)s",
+                _("Line %(number)s is not a valid http(s) URL: %(line)s"),
                 params={"number": number, "line": line[:200]},
                 code="invalid_evidence_url",
             ) from None
@@ -108,40 +110,49 @@ class ProgressUpdate(models.Model):
     """A log entry against a follow-up cell. It counts only once a reviewer has approved it."""
 
     cell = models.ForeignKey(
-        Cell, on_delete=models.PROTECT, related_name="updates", verbose_name="cell"
+        Cell, on_delete=models.PROTECT, related_name="updates", verbose_name=_("cell")
     )
-    status = models.CharField(max_length=30, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
     effective_date = models.DateField(
-        help_text="The date the status took effect.", validators=[validate_effective_date]
+        _("effective date"),
+        help_text=_("The date the status took effect."),
+        validators=[validate_effective_date],
     )
     # TextField's max_length only sizes the widget; the validators make full_clean enforce it.
-    narrative = models.TextField(max_length=10_000, validators=[MaxLengthValidator(10_000)])
+    narrative = models.TextField(
+        _("narrative"), max_length=10_000, validators=[MaxLengthValidator(10_000)]
+    )
     evidence = models.TextField(
+        _("evidence"),
         blank=True,
         max_length=5_000,
         validators=[MaxLengthValidator(5_000), validate_evidence_links],
-        help_text="Links to evidence, one http(s) URL per line.",
+        help_text=_("Links to evidence, one http(s) URL per line."),
     )
     source = models.CharField(
-        "source of the assessment", max_length=30, choices=AssessmentSource.choices
+        _("source of the assessment"), max_length=30, choices=AssessmentSource.choices
     )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="progress_updates",
+        verbose_name=_("reported by"),
     )
     review_state = models.CharField(
-        max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
+        _("review state"), max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="reviewed_updates",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(
-        blank=True, max_length=2_000, validators=[MaxLengthValidator(2_000)]
+        _("review comment"), blank=True, max_length=2_000, validators=[MaxLengthValidator(2_000)]
     )
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -149,18 +160,28 @@ class ProgressUpdate(models.Model):
         null=True,
         blank=True,
         related_name="withdrawn_updates",
+        verbose_name=_("withdrawn by"),
     )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.TextField(
-        blank=True, max_length=2_000, validators=[MaxLengthValidator(2_000)]
+        _("withdrawal reason"),
+        blank=True,
+        max_length=2_000,
+        validators=[MaxLengthValidator(2_000)],
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords()
+    # Named here: django-simple-history would otherwise read the lazy names at import time.
+    history = HistoricalRecords(
+        verbose_name=_("historical progress update"),
+        verbose_name_plural=_("historical progress updates"),
+    )
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
         ordering = list(LATEST_FIRST)
         permissions = [
             (
@@ -240,6 +261,6 @@ class ProgressUpdate(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.status == Status.NO_INFORMATION:
-            raise ValidationError({"status": "Choose the status the state has reached."})
+            raise ValidationError({"status": gettext("Choose the status the state has reached.")})
         if self.narrative is not None and not self.narrative.strip():
-            raise ValidationError({"narrative": "Describe what happened."})
+            raise ValidationError({"narrative": gettext("Describe what happened.")})

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import Cell, MemberState, ProgressUpdate, Recommendation, ReviewState
@@ -48,6 +50,25 @@ def _save(update: ProgressUpdate, *, user, reason: str) -> ProgressUpdate:
     return update
 
 
+def _refused(reason: str) -> str:
+    """The refusal of a review step, one whole sentence per step. ``reason`` is the step's
+    change reason in the history (stored in English), not text for people."""
+    if reason == "approved":
+        return _(
+            "Update #%(id)s cannot be approved as it stands: %(errors)s Return it to its author "
+            "to correct it."
+        )
+    if reason == "withdrawn":
+        return _(
+            "Update #%(id)s cannot be withdrawn as it stands: %(errors)s Return it to its author "
+            "to correct it."
+        )
+    return _(
+        "Update #%(id)s cannot be returned to author as it stands: %(errors)s Return it to its "
+        "author to correct it."
+    )
+
+
 def _save_review(update: ProgressUpdate, *, user, reason: str, content_counts: bool):
     """Save a review step (approve, return, withdraw). The step writes no content, so the content
     is checked only when it is about to count (``content_counts``, on approval): an update logged
@@ -57,8 +78,7 @@ def _save_review(update: ProgressUpdate, *, user, reason: str, content_counts: b
         update.full_clean(exclude=None if content_counts else EDITABLE_FIELDS)
     except ValidationError as error:
         raise WorkflowError(
-            f"Update #{update.pk} cannot be {reason} as it stands: {' '.join(error.messages)} "
-            "Return it to its author to correct it."
+            _refused(reason) % {"id": update.pk, "errors": " ".join(error.messages)}
         ) from error
     update._history_user = user
     update._change_reason = reason
@@ -115,7 +135,9 @@ def _locked_with_cell(update: ProgressUpdate) -> tuple[ProgressUpdate, Cell]:
     cell = Cell.objects.select_for_update().get(pk__in=cell_id)
     update = _locked(update)
     if update.cell_id != cell.pk:
-        raise WorkflowError(f"Update #{update.pk} changed meanwhile; reload it and try again.")
+        raise WorkflowError(
+            _("Update #%(id)s changed meanwhile; reload it and try again.") % {"id": update.pk}
+        )
     return update, cell
 
 
@@ -134,7 +156,9 @@ def update_edit(
     _require(permissions.may_edit(user, update))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise WorkflowError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+        raise WorkflowError(
+            _("These fields cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if recommendation or state:
         update.cell = cell_for(
             recommendation=recommendation or update.cell.recommendation,
@@ -175,7 +199,7 @@ def update_return(*, update: ProgressUpdate, user, comment: str) -> ProgressUpda
     update = _locked(update)
     _require(permissions.may_review(user, update))
     if not comment.strip():
-        raise WorkflowError("Say why the update is returned, so its author can correct it.")
+        raise WorkflowError(_("Say why the update is returned, so its author can correct it."))
     _record_review(update, user=user, outcome=ReviewState.RETURNED, comment=comment)
     _notify_author(update, "returned")
     return update
@@ -189,7 +213,7 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     update, cell = _locked_with_cell(update)
     _require(permissions.may_withdraw(user, update))
     if not reason.strip():
-        raise WorkflowError("Give the reason for withdrawing the update.")
+        raise WorkflowError(_("Give the reason for withdrawing the update."))
     update.review_state = ReviewState.WITHDRAWN
     update.withdrawn_by = user
     update.withdrawn_at = timezone.now()
@@ -217,15 +241,32 @@ def _notify_author(update: ProgressUpdate, outcome: str) -> None:
     if not author.email:
         return
     cell = update.cell
-    subject = f"Your update on {cell.recommendation.code} / {cell.state.name} was {outcome}"
-    lines = [
-        f"Your progress update #{update.pk} ({update.get_status_display()}, effective "
-        f"{update.effective_date:%d %B %Y}) was {outcome} by {update.reviewed_by}.",
-    ]
+    values = {
+        "code": cell.recommendation.code,
+        "state": cell.state.name,
+        "id": update.pk,
+        "status": update.get_status_display(),
+        "date": date_format(update.effective_date, "DATE_FORMAT"),
+        "reviewer": update.reviewed_by,
+    }
+    # In the language of the request that reviewed it; one whole sentence per outcome.
+    if outcome == "approved":
+        subject = _("Your update on %(code)s / %(state)s was approved") % values
+        first = _(
+            "Your progress update #%(id)s (%(status)s, effective %(date)s) was approved by "
+            "%(reviewer)s."
+        )
+    else:
+        subject = _("Your update on %(code)s / %(state)s was returned") % values
+        first = _(
+            "Your progress update #%(id)s (%(status)s, effective %(date)s) was returned by "
+            "%(reviewer)s."
+        )
+    lines = [first % values]
     if update.review_comment:
-        lines += ["", "Reviewer's comment:", update.review_comment]
+        lines += ["", _("Reviewer's comment:"), update.review_comment]
     if outcome == "returned":
-        lines += ["", "You can correct it and submit it again from My updates."]
+        lines += ["", _("You can correct it and submit it again from My updates.")]
     body = "\n".join(lines)
 
     def send() -> None:

@@ -24,10 +24,6 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         return self.count > self.cap
 
-    @property
-    def cap_display(self) -> str:
-        return f"{self.cap:,}"
-
     def page(self, number):
         if not self.capped:
             return super().page(number)

@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from .. import permissions, selectors, services
@@ -33,9 +34,13 @@ class UpdateFormMixin(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
         if update.review_state == ReviewState.SUBMITTED:
-            messages.success(self.request, f"Update #{update.pk} submitted for review.")
+            messages.success(
+                self.request, _("Update #%(id)s submitted for review.") % {"id": update.pk}
+            )
         else:
-            messages.success(self.request, f"Update #{update.pk} saved as a draft.")
+            messages.success(
+                self.request, _("Update #%(id)s saved as a draft.") % {"id": update.pk}
+            )
         return redirect(update)
 
 

@@ -404,13 +404,12 @@ def test_a_refused_restore_exits_non_zero_with_a_message_not_a_traceback(
 # Older backups are brought up to date -----------------------------------------------------------
 
 
-def forget_the_latest_migration(path) -> None:
+def forget_migrations_from_0005(path) -> None:
     """What a backup made before migration 0005 looks like to the check (its schema is 0004's
-    but for a check constraint)."""
+    but for a check constraint; 0006 changes no schema)."""
     write_sqlite(
         path,
-        "DELETE FROM django_migrations WHERE app = 'recommendations' "
-        "AND name = '0005_effective_date_from_1945'",
+        "DELETE FROM django_migrations WHERE app = 'recommendations' AND name >= '0005'",
     )
 
 
@@ -419,10 +418,11 @@ def forget_the_latest_migration(path) -> None:
 def test_a_sqlite_backup_from_older_code_is_accepted_with_the_migrations_it_lacks(
     sqlite_backup,
 ):
-    forget_the_latest_migration(sqlite_backup)
+    forget_migrations_from_0005(sqlite_backup)
 
     assert check(sqlite_backup).missing_migrations == (
         "recommendations.0005_effective_date_from_1945",
+        "recommendations.0006_interface_strings_marked",
     )
 
 
@@ -433,7 +433,7 @@ def test_restoring_a_sqlite_backup_from_older_code_migrates_it(
 ):
     backup = tmp_path / "older.sqlite3"
     backup_sqlite(backup)
-    forget_the_latest_migration(backup)
+    forget_migrations_from_0005(backup)
 
     result = run_manage(
         scratch_database_url,
@@ -444,7 +444,7 @@ def test_restoring_a_sqlite_backup_from_older_code_migrates_it(
         str(tmp_path / "safety"),
     )
 
-    assert "Ran migrate on the restored database: 1 migration(s)" in result.stdout
+    assert "Ran migrate on the restored database: 2 migration(s)" in result.stdout
     shown = run_manage(scratch_database_url, "showmigrations", "recommendations").stdout
     assert "[X] 0005_effective_date_from_1945" in shown
 
