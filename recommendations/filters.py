@@ -18,7 +18,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
 
+from .localization import CollatedModelChoiceIterator
 from .models import (
     LATEST_FIRST,
     Actor,
@@ -87,10 +89,21 @@ def search_filter(label: str) -> filters.CharFilter:
     )
 
 
+class CollatedModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
+    iterator = CollatedModelChoiceIterator
+
+
+class CollatedModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """Options sorted as the page's language sorts their labels (the Member States)."""
+
+    field_class = CollatedModelMultipleChoiceField
+
+
 def multi_model(
-    label, queryset, to_field_name, *, checkboxes: bool = False
+    label, queryset, to_field_name, *, checkboxes: bool = False, collated: bool = False
 ) -> filters.ModelMultipleChoiceFilter:
-    return filters.ModelMultipleChoiceFilter(
+    kind = CollatedModelMultipleChoiceFilter if collated else filters.ModelMultipleChoiceFilter
+    return kind(
         label=label,
         queryset=queryset,
         to_field_name=to_field_name,
@@ -236,7 +249,7 @@ class CellFilter(TrackerFilterSet):
     """Follow-up cells: the recommendation and state pages' tables and the dashboard."""
 
     recommendation = multi_model(_("Recommendation"), recommendations, "code")
-    state = multi_model(_("Member State"), states, "iso3")
+    state = multi_model(_("Member State"), states, "iso3", collated=True)
     region = multi_choice(
         _("Regional group"), RegionalGroup.choices, field_name="state__regional_group"
     )
@@ -315,7 +328,7 @@ class UpdateFilter(TrackerFilterSet):
     theme = multi_model(_("Theme"), themes, "slug", checkboxes=True)
     actor = multi_model(_("Actor"), actors, "slug")
     recommendation = multi_model(_("Recommendation"), recommendations, "code")
-    state = multi_model(_("Member State"), states, "iso3")
+    state = multi_model(_("Member State"), states, "iso3", collated=True)
     region = multi_choice(_("Regional group"), RegionalGroup.choices, method="filter_in")
     status = multi_choice(_("Status"), [c for c in Status.choices if c[0] != Status.NO_INFORMATION])
     source = multi_choice(_("Source of the assessment"), AssessmentSource.choices)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .localization import CollatedModelChoiceIterator
 from .models import (
     EFFECTIVE_DATE_MIN,
     AssessmentSource,
@@ -23,13 +24,19 @@ NARRATIVE_MAX = ProgressUpdate._meta.get_field("narrative").max_length
 EVIDENCE_MAX = ProgressUpdate._meta.get_field("evidence").max_length
 
 
+class CollatedModelChoiceField(forms.ModelChoiceField):
+    """Options in the order the page's language sorts their labels."""
+
+    iterator = CollatedModelChoiceIterator
+
+
 class ProgressUpdateForm(forms.Form):
     """Log or edit a progress update. ``user`` limits the states to the editor's scope."""
 
     recommendation = forms.ModelChoiceField(
         label=_("Recommendation"), queryset=Recommendation.objects.all(), to_field_name="code"
     )
-    state = forms.ModelChoiceField(
+    state = CollatedModelChoiceField(
         label=_("Member State"),
         queryset=MemberState.objects.none(),
         to_field_name="iso3",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
+from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 
 T = TypeVar("T")
@@ -137,3 +138,14 @@ def _catalogue_fields(data_dir: Path, kinds) -> list[tuple[str, str, str]]:
                 if record.get("text" if name == "summary" else name):
                     fields.append((kind, str(record[key_field]), name))
     return fields
+
+
+class CollatedModelChoiceIterator(ModelChoiceIterator):
+    """A model choice field's options in the order the active language sorts their labels
+    (Member States: "Égypte" with the E's, not after "Zimbabwe")."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in collated(self.queryset, key=self.field.label_from_instance):
+            yield self.choice(obj)

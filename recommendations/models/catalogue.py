@@ -58,10 +58,10 @@ class Translatable(models.Model):
 class ReferenceData(Translatable):
     """Common shape of the small lookup tables seeded from data files."""
 
-    slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
-    name = models.CharField(max_length=250, unique=True)
-    description = models.TextField(blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
+    name = models.CharField(_("name"), max_length=250, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         abstract = True
@@ -84,23 +84,26 @@ class Theme(ReferenceData):
     """One of the debate's four Ps (prevention, protection, prosecution, partnership)."""
 
     class Meta(ReferenceData.Meta):
-        pass
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
 
 
 class Actor(ReferenceData):
     """Who a recommendation asks to act: Member States, UNODC, ICAT, the private sector..."""
 
     class Meta(ReferenceData.Meta):
-        pass
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
 
 
 class Instrument(ReferenceData):
     """A legal instrument the texts name, such as the Palermo Protocol."""
 
-    short_name = models.CharField(max_length=60, blank=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
 
     class Meta(ReferenceData.Meta):
-        pass
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
 
     def __str__(self) -> str:
         if self.short_name:
@@ -111,15 +114,19 @@ class Instrument(ReferenceData):
 class SourceDocument(Translatable):
     """One of the two seed documents a recommendation cites."""
 
-    slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
-    title = models.CharField(max_length=200)
-    short_title = models.CharField(max_length=60)
-    date = models.DateField()
-    file = models.CharField(max_length=100, blank=True, help_text="File name under shared/seeds/")
-    description = models.TextField(blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
+    title = models.CharField(_("title"), max_length=200)
+    short_title = models.CharField(_("short title"), max_length=60)
+    date = models.DateField(_("date"))
+    file = models.CharField(
+        _("file"), max_length=100, blank=True, help_text=_("File name under shared/seeds/")
+    )
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
+        verbose_name = _("source document")
+        verbose_name_plural = _("source documents")
         ordering = ["order", "date"]
 
     def __str__(self) -> str:
@@ -140,30 +147,44 @@ class RecommendationQuerySet(models.QuerySet):
 
 class Recommendation(Translatable):
     code = models.CharField(
+        _("code"),
         max_length=10,
         unique=True,
-        validators=[RegexValidator(r"^R\d{2,3}$", "Codes look like R01, R02, ... R120.")],
+        validators=[RegexValidator(r"^R\d{2,3}$", _("Codes look like R01, R02, ... R120."))],
     )
-    title = models.CharField(max_length=160)
-    text = models.TextField(help_text="The ask, in the source document's own terms.")
+    title = models.CharField(_("title"), max_length=160)
+    text = models.TextField(_("text"), help_text=_("The ask, in the source document's own terms."))
     source_document = models.ForeignKey(
-        SourceDocument, on_delete=models.PROTECT, related_name="recommendations"
+        SourceDocument,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("source document"),
     )
     source_reference = models.CharField(
+        _("source reference"),
         max_length=160,
-        help_text="Summary: paragraph (para. 8). Background paper: section and panel.",
+        help_text=_("Summary: paragraph (para. 8). Background paper: section and panel."),
     )
-    also_cited = models.CharField(max_length=300, blank=True)
-    themes = models.ManyToManyField(Theme, related_name="recommendations")
-    actors = models.ManyToManyField(Actor, related_name="recommendations")
-    instruments = models.ManyToManyField(Instrument, related_name="recommendations", blank=True)
-    instrument_note = models.CharField(max_length=200, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    also_cited = models.CharField(_("also cited"), max_length=300, blank=True)
+    themes = models.ManyToManyField(Theme, related_name="recommendations", verbose_name=_("themes"))
+    actors = models.ManyToManyField(Actor, related_name="recommendations", verbose_name=_("actors"))
+    instruments = models.ManyToManyField(
+        Instrument, related_name="recommendations", blank=True, verbose_name=_("instruments")
+    )
+    instrument_note = models.CharField(_("instrument note"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords(m2m_fields=[themes, actors, instruments])
+    # Named here: django-simple-history would otherwise read the lazy names at import time.
+    history = HistoricalRecords(
+        m2m_fields=[themes, actors, instruments],
+        verbose_name=_("historical recommendation"),
+        verbose_name_plural=_("historical recommendations"),
+    )
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
         ordering = ["order", "code"]
         constraints = [
             models.CheckConstraint(
@@ -210,22 +231,34 @@ class MemberStateQuerySet(models.QuerySet):
 
 
 class MemberState(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
     iso3 = models.CharField(
-        "ISO 3166-1 alpha-3",
+        _("ISO 3166-1 alpha-3"),
         max_length=3,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]{3}$", "Three capital letters, e.g. FRA.")],
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Three capital letters, e.g. FRA."))],
     )
-    regional_group = models.CharField(max_length=30, choices=RegionalGroup.choices, db_index=True)
+    regional_group = models.CharField(
+        _("regional group"), max_length=30, choices=RegionalGroup.choices, db_index=True
+    )
     membership = models.CharField(
-        max_length=10, choices=Membership.choices, default=Membership.MEMBER, db_index=True
+        _("membership"),
+        max_length=10,
+        choices=Membership.choices,
+        default=Membership.MEMBER,
+        db_index=True,
     )
 
-    history = HistoricalRecords()
+    # Named here: django-simple-history would otherwise read the lazy names at import time.
+    history = HistoricalRecords(
+        verbose_name=_("historical Member State"),
+        verbose_name_plural=_("historical Member States"),
+    )
     objects = MemberStateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("Member State")
+        verbose_name_plural = _("Member States")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(

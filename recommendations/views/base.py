@@ -1,10 +1,13 @@
 """What every list page shares: a FilterSet, a capped page size, an htmx fragment, a CSV export."""
 
+from operator import attrgetter
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from ..csv_export import csv_response
+from ..localization import collated
 
 MAX_PAGE_SIZE = 200
 
@@ -65,7 +68,13 @@ class FilteredListView(ListView):
             **self.filterset_kwargs(),
         )
 
+    #: for short lists (the Member States): the attribute path of the label the page sorts by,
+    #: as its language sorts it; the CSV keeps the database's order.
+    collate_by: str | None = None
+
     def get_queryset(self):
+        if self.collate_by and self.request.GET.get("format") != "csv":
+            return collated(self.filterset.qs, key=attrgetter(self.collate_by))
         return self.filterset.qs
 
     def get_paginate_by(self, queryset):

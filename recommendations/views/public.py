@@ -68,6 +68,7 @@ class RecommendationDetailView(FilteredListView):
     results_template = "recommendations/partials/state_status_results.html"
     context_object_name = "cells"
     paginate_by = MAX_PAGE_SIZE
+    collate_by = "state.label"
     csv_header = ["state", "iso3", "regional_group", "current_status", "status_date"]
 
     @cached_property
@@ -107,6 +108,7 @@ class StateListView(FilteredListView):
     results_template = "recommendations/partials/state_results.html"
     context_object_name = "states"
     paginate_by = MAX_PAGE_SIZE
+    collate_by = "label"
     csv_filename = "member-states.csv"
     csv_header = ["name", "iso3", "regional_group", "membership"]
 

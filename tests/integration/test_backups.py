@@ -404,12 +404,27 @@ def test_a_refused_restore_exits_non_zero_with_a_message_not_a_traceback(
 # Older backups are brought up to date -----------------------------------------------------------
 
 
+TRANSLATED_TABLES = [
+    "theme",
+    "actor",
+    "instrument",
+    "sourcedocument",
+    "recommendation",
+    "historicalrecommendation",
+]
+
+
 def forget_migrations_from_0005(path) -> None:
-    """What a backup made before migration 0005 looks like to the check (its schema is 0004's
-    but for a check constraint; 0006 changes no schema)."""
+    """What a backup made before migration 0005 looks like to the check: its schema is 0004's
+    but for a check constraint (0006 changes no schema; 0007's columns and table are taken out)."""
     write_sqlite(
         path,
         "DELETE FROM django_migrations WHERE app = 'recommendations' AND name >= '0005'",
+        "DROP TABLE recommendations_languagepreference",
+        *[
+            f"ALTER TABLE recommendations_{table} DROP COLUMN translations"
+            for table in TRANSLATED_TABLES
+        ],
     )
 
 
@@ -423,6 +438,7 @@ def test_a_sqlite_backup_from_older_code_is_accepted_with_the_migrations_it_lack
     assert check(sqlite_backup).missing_migrations == (
         "recommendations.0005_effective_date_from_1945",
         "recommendations.0006_interface_strings_marked",
+        "recommendations.0007_languages",
     )
 
 
@@ -444,7 +460,7 @@ def test_restoring_a_sqlite_backup_from_older_code_migrates_it(
         str(tmp_path / "safety"),
     )
 
-    assert "Ran migrate on the restored database: 2 migration(s)" in result.stdout
+    assert "Ran migrate on the restored database: 3 migration(s)" in result.stdout
     shown = run_manage(scratch_database_url, "showmigrations", "recommendations").stdout
     assert "[X] 0005_effective_date_from_1945" in shown
 

@@ -171,6 +171,16 @@ for state, day in [("approved", 1), ("submitted", 2), ("draft", 3)]:
     )
 """
 
+TRANSLATIONS_COLUMN = """
+from django.db import connection
+kind = "jsonb" if connection.vendor == "postgresql" else "text"
+column = "translations " + kind + " NOT NULL DEFAULT '{{}}'" if "{0}" == "ADD" else "translations"
+with connection.cursor() as cursor:
+    for table in ["theme", "actor", "instrument", "sourcedocument", "recommendation",
+                  "historicalrecommendation"]:
+        cursor.execute(f"ALTER TABLE recommendations_{{table}} {0} COLUMN {{column}}")
+"""
+
 CLEAR_THEM = """
 import datetime
 from django.contrib.auth.models import User
@@ -191,8 +201,13 @@ def test_dates_before_1945_already_logged_are_named_by_the_migration_and_cleared
     """Upgrading a database that holds the dates the new rule refuses: the migration stops,
     names them and says how to clear them; the workflow clears them (withdraw, return, edit);
     then the migration applies."""
-    run_manage(scratch_database_url, "migrate", "recommendations", "0004", "--no-input")
+    # Seeded by today's code, then taken back to the schema before the rule (migration 0004).
+    run_manage(scratch_database_url, "migrate", "--no-input", "-v", "0")
     run_manage(scratch_database_url, "seed", "-v", "0")
+    run_manage(scratch_database_url, "migrate", "recommendations", "0004", "--no-input", "-v", "0")
+    # Today's services stand in for the app of that time: they read the catalogue's later
+    # translations column, so it is there while they run, and gone again before migrating.
+    run_manage(scratch_database_url, "shell", "-v", "0", "-c", TRANSLATIONS_COLUMN.format("ADD"))
     run_manage(scratch_database_url, "shell", "-v", "0", "-c", BEFORE_1945)
 
     refused = subprocess.run(
@@ -209,6 +224,7 @@ def test_dates_before_1945_already_logged_are_named_by_the_migration_and_cleared
     assert "(submitted)" in refused.stderr
 
     run_manage(scratch_database_url, "shell", "-v", "0", "-c", CLEAR_THEM)
+    run_manage(scratch_database_url, "shell", "-v", "0", "-c", TRANSLATIONS_COLUMN.format("DROP"))
     run_manage(scratch_database_url, "migrate", "--no-input")
 
 
