@@ -1,8 +1,9 @@
 """Member State names in the six languages, and sorting that follows the language.
 
-Names come from django-countries' translations (maintained upstream, keyed by ISO code); English
-keeps the UN's own short names from ``data/member_states.csv``. A name django-countries has not
-translated falls back to that English name.
+Names come from django-countries' translations (maintained upstream, keyed by ISO code), and
+from the ``states`` section of ``data/translations/<language>.yaml`` for the few it lacks or names
+otherwise than the UN (the Netherlands, Nauru...). English keeps the UN's own short names from
+``data/member_states.csv``; a name neither source translates falls back to it.
 
 Sorting uses the Unicode Collation Algorithm (pyuca, the default table): accents sort with their
 letter in French and Spanish, Arabic and Cyrillic in alphabetical order, never by byte. Chinese
@@ -26,8 +27,11 @@ T = TypeVar("T")
 
 @functools.cache
 def _state_names(language: str) -> dict[str, str]:
-    """ISO3 -> name in ``language``, for every name django-countries translates."""
+    """ISO3 -> name in ``language``: django-countries' translation, or the data files' own
+    (the ``states`` section of ``data/translations/<language>.yaml``) where it has none."""
     from django_countries.data import ALT_CODES, COUNTRIES
+
+    from .services.catalogue import STATE_NAMES, translations_read
 
     names = {}
     with translation.override("en"):
@@ -37,6 +41,10 @@ def _state_names(language: str) -> dict[str, str]:
             translated = str(name)
             if translated != english[code] and code in ALT_CODES:
                 names[ALT_CODES[code][0]] = translated
+    overrides = translations_read(Path(settings.TRACKER_DATA_DIR))[STATE_NAMES]
+    for iso3, languages in overrides.items():
+        if language in languages:
+            names[iso3] = languages[language]["name"]
     return names
 
 

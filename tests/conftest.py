@@ -129,3 +129,14 @@ def run_manage(database_url: str, *args: str, timeout: int = 300):
         f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     )
     return result
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """Each request activates its page's language in the test's thread; start every test in
+    English so that ``reverse()`` and ``gettext`` do not inherit the last page's language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

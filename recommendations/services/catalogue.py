@@ -95,6 +95,9 @@ TRANSLATED_FIELDS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = 
     "instruments": (Instrument, "slug", ("name", "short_name", "description")),
     "recommendations": (Recommendation, "code", ("title", "summary")),
 }
+# Member State names come from django-countries (recommendations/localization.py); a "states"
+# section, keyed by ISO3, gives the UN's name where that source has none or another one.
+STATE_NAMES = "states"
 
 
 def _read_yaml(path: Path) -> list[dict[str, Any]]:
@@ -160,9 +163,9 @@ def translations_read(data_dir: Path) -> dict[str, dict[str, dict[str, dict[str,
     key or field that does not exist, and empty or non-text values (leave a field out instead:
     it then falls back to English with a marker)."""
     languages = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
-    result: dict[str, dict[str, dict[str, dict[str, str]]]] = {
-        kind: {} for kind in TRANSLATED_FIELDS
-    }
+    sections = {kind: names for kind, (_model, _key, names) in TRANSLATED_FIELDS.items()}
+    sections[STATE_NAMES] = ("name",)
+    result: dict[str, dict[str, dict[str, dict[str, str]]]] = {kind: {} for kind in sections}
     folder = data_dir / "translations"
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         language = path.stem
@@ -183,11 +186,11 @@ def translations_read(data_dir: Path) -> dict[str, dict[str, dict[str, dict[str,
         for kind, entries in content.items():
             if kind == "language":
                 continue
-            if kind not in TRANSLATED_FIELDS:
+            if kind not in sections:
                 raise SeedDataError(
-                    f"{where}: unknown section {kind!r}; known: {', '.join(TRANSLATED_FIELDS)}."
+                    f"{where}: unknown section {kind!r}; known: {', '.join(sections)}."
                 )
-            fields = TRANSLATED_FIELDS[kind][2]
+            fields = sections[kind]
             for key, values in (entries or {}).items():
                 if not isinstance(values, dict):
                     raise SeedDataError(f"{where}: {kind} {key}: expected fields {fields}.")

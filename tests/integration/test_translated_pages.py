@@ -1,0 +1,283 @@
+"""Every page in the six languages: no interface string left in English (checked against the
+catalogues, not by eye), Member State names in the language and sorted as it sorts, catalogue
+text translated or marked, dates and numbers in the locale's format."""
+
+import datetime
+import functools
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+import polib
+import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.html import escape
+
+from recommendations.localization import po_path
+from recommendations.models import Recommendation, Status
+from recommendations.services import cell_refresh_status
+from tests.factories import ProgressUpdateFactory, cell_at
+
+pytestmark = pytest.mark.django_db
+
+OTHER_LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+PUBLIC_PAGES = [
+    "/",
+    "/recommendations/",
+    "/recommendations/R03/",
+    "/states/",
+    "/states/FRA/",
+    "/updates/",
+    "/dashboard/",
+    "/accounts/login/",
+    "/no-such-page/",
+]
+SIGNED_IN_PAGES = ["/updates/new/?recommendation=R03&state=FRA", "/updates/mine/"]
+READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
+
+
+class _Texts(HTMLParser):
+    """What a reader reads: text and labelling attributes, outside ``lang="en"`` passages (the
+    authoritative English quotations and the marked fallbacks) and outside scripts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []
+        self.texts: list[str] = []
+
+    @property
+    def english(self) -> bool:
+        return any(english for _tag, english in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag in ("meta", "link", "input", "br", "img", "hr", "source"):
+            if not self.english:
+                self.texts += [v for k, v in attrs if k in READ_ATTRIBUTES and v]
+            return
+        english = attributes.get("lang") == "en" and tag != "html"
+        self.stack.append((tag, english or tag in ("script", "style")))
+        if not self.english:
+            self.texts += [v for k, v in attrs if k in READ_ATTRIBUTES and v]
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                del self.stack[index:]
+                break
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if text and not self.english:
+            self.texts.append(text)
+
+
+def reader_texts(html: str) -> list[str]:
+    parser = _Texts()
+    parser.feed(html)
+    return parser.texts
+
+
+@functools.cache
+def english_leftovers(language: str) -> tuple[set[str], list[str]]:
+    """The English source strings that read differently once translated: whole strings (a text
+    node equal to one of them is untranslated) and longer sentences (found inside a text)."""
+    whole, sentences = set(), []
+    for entry in polib.pofile(str(po_path(language))):
+        if entry.msgid_plural or "%(" in entry.msgid or entry.msgstr == entry.msgid:
+            continue
+        whole.add(entry.msgid)
+        if len(entry.msgid.split()) >= 4:
+            sentences.append(entry.msgid)
+    return whole, sentences
+
+
+def untranslated(html: str, language: str) -> list[str]:
+    whole, sentences = english_leftovers(language)
+    found = []
+    for text in reader_texts(html):
+        if text in whole or any(sentence in text for sentence in sentences):
+            found.append(text)
+    return found
+
+
+@pytest.fixture
+def some_history():
+    cell = cell_at("R03", "FRA")
+    update = ProgressUpdateFactory(
+        cell=cell, status=Status.PLANNED, effective_date=datetime.date(2024, 3, 5), approved=True
+    )
+    cell_refresh_status(cell=cell)
+    return update
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_every_public_page_is_wholly_in_the_language(client, some_history, language):
+    pages = [*PUBLIC_PAGES, some_history.get_absolute_url()]
+    for path in pages:
+        response = client.get(f"/{language}{path}")
+        assert response.status_code in (200, 404), path
+        assert f'<html lang="{language}"' in response.text, path
+        assert untranslated(response.text, language) == [], f"/{language}{path}"
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_every_signed_in_page_is_wholly_in_the_language(client, editor, some_history, language):
+    client.force_login(editor)
+    for path in SIGNED_IN_PAGES:
+        response = client.get(f"/{language}{path}")
+        assert response.status_code == 200, path
+        assert untranslated(response.text, language) == [], f"/{language}{path}"
+
+
+def test_the_check_catches_english_left_in_a_translated_page():
+    html = '<html lang="fr"><body><h1>Dashboard</h1><p lang="en">Dashboard</p></body></html>'
+    assert untranslated(html, "fr") == ["Dashboard"]
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_validation_messages_come_in_the_language(client, editor, language):
+    client.force_login(editor)
+    response = client.post(
+        f"/{language}/updates/new/",
+        {"recommendation": "R03", "state": "FRA", "status": "planned", "narrative": ""},
+    )
+    assert response.status_code == 200
+    with translation.override(language):
+        required = translation.gettext("This field is required.")
+    assert required != "This field is required."
+    assert required in response.text
+    assert untranslated(response.text, language) == []
+
+
+# Member State names
+
+
+def state_names_in_page(html: str) -> list[str]:
+    found = re.findall(r'<a href="/[a-z-]+/states/[A-Z]{3}/">([^<]+)</a>', html)
+    return [unescape(name) for name in found]
+
+
+def test_state_names_come_in_each_language(client):
+    expected = {
+        "fr": "Allemagne",
+        "es": "Alemania",
+        "ar": "ألمانيا",
+        "ru": "Германия",
+        "zh-hans": "德国",
+    }
+    for language, germany in expected.items():
+        response = client.get(f"/{language}/states/DEU/")
+        assert f"<h1>{germany}</h1>" in response.text
+
+
+def test_a_name_without_translation_falls_back_to_the_un_english_name(client):
+    # django-countries has no Chinese name for Türkiye (its code name changed in 2022).
+    response = client.get("/zh-hans/states/TUR/")
+    assert "<h1>Türkiye</h1>" in response.text
+
+
+def test_state_lists_sort_as_the_language_sorts_not_by_byte(client):
+    names = state_names_in_page(client.get("/fr/states/").text)
+    assert len(names) == 195
+    # Byte order puts every accented initial after Z; French puts É with the E's.
+    assert names.index("Égypte") < names.index("Espagne") < names.index("Zambie")
+    assert names.index("Équateur") < names.index("Érythrée") < names.index("Estonie")
+    spanish = state_names_in_page(client.get("/es/recommendations/R03/").text)
+    assert len(spanish) == 195
+    # Byte order: "Mongolia" < "Mónaco" and "Malta" < "Malí".
+    assert spanish.index("Malí") < spanish.index("Malta")
+    assert spanish.index("Mónaco") < spanish.index("Mongolia")
+
+
+def test_every_state_has_a_name_in_the_script_of_the_language(client):
+    """Where django-countries has no name (Nauru, the Netherlands...), the data files give
+    the UN's; none is left in Latin letters on a Russian, Arabic or Chinese page."""
+    for language, first in [("ru", "Австралия"), ("ar", None), ("zh-hans", None)]:
+        names = state_names_in_page(client.get(f"/{language}/states/").text)
+        assert len(names) == 195
+        latin = [name for name in names if re.search("[A-Za-z]", name)]
+        assert latin == [], language
+        if first:
+            assert names[0] == first
+
+
+def test_the_state_filter_offers_names_in_the_language_and_its_order(client):
+    page = client.get("/fr/updates/").text
+    select = re.search(r'<select [^>]*name="state".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="([A-Z]{3})">([^<]+)</option>', select)
+    labels = [label for _code, label in options]
+    assert ("DEU", "Allemagne") in options
+    assert labels.index("Égypte") < labels.index("Zambie")
+
+
+# The catalogue
+
+
+def test_a_recommendation_shows_its_translation_beside_the_authoritative_english(client):
+    recommendation = Recommendation.objects.get(code="R02")
+    french = recommendation.translations["fr"]
+    response = client.get("/fr/recommendations/R02/")
+    assert escape(french["title"]) in response.text
+    assert escape(french["summary"]) in response.text
+    quotation = re.search(r'<blockquote[^>]*lang="en"[^>]*>', response.text)
+    assert quotation, "the English quotation is always shown, marked as English"
+    assert "untranslated" not in response.text
+
+
+def test_a_missing_translation_falls_back_to_english_with_a_visible_marker(client):
+    recommendation = Recommendation.objects.get(code="R02")
+    recommendation.translations = {}
+    recommendation.save()
+    response = client.get("/es/recommendations/R02/")
+    assert f'<span lang="en" dir="ltr">{recommendation.title}</span>' in response.text
+    with translation.override("es"):
+        marker = translation.gettext("English")
+    assert re.search(rf'class="badge[^"]*untranslated"[^>]*>{marker}<', response.text)
+
+
+def test_themes_and_actors_are_named_in_the_language(client):
+    response = client.get("/ru/recommendations/?theme=prevention")
+    themes = set(re.findall(r'class="badge text-bg-primary me-1">([^<]+)<', response.text))
+    assert "Предупреждение" in themes
+    assert not any(re.search("[A-Za-z]", theme) for theme in themes)
+    actors = re.findall(r'class="badge text-bg-light border me-1">([^<]+)<', response.text)
+    assert "Государства-члены" in actors  # Member States, the UN's Russian term
+
+
+# Dates and numbers
+
+
+DATES = {
+    "en": "March 5, 2024",
+    "fr": "5 mars 2024",
+    "es": "5 de marzo de 2024",
+    "ru": "5 марта 2024",
+    "zh-hans": "2024年3月5日",
+    "ar": "مارس",
+}
+
+
+@pytest.mark.parametrize("language", ["en", *OTHER_LANGUAGES])
+def test_dates_follow_the_locale(client, some_history, language):
+    prefix = "" if language == "en" else f"/{language}"
+    response = client.get(f"{prefix}{some_history.get_absolute_url()}")
+    assert DATES[language] in response.text
+
+
+NUMBERS = {  # 7,410 cells (38 recommendations x 195 States), as each locale writes it
+    "en": "7,410",
+    "fr": "7\xa0410",
+    "es": "7\xa0410",
+    "ru": "7\xa0410",
+    "ar": "7410",  # Django's Arabic format groups no digits
+    "zh-hans": "7410",  # nor does its Chinese one below ten thousand
+}
+
+
+@pytest.mark.parametrize("language", ["en", *OTHER_LANGUAGES])
+def test_numbers_follow_the_locale(client, language):
+    prefix = "" if language == "en" else f"/{language}"
+    status = re.search(r'<p role="status">(.*?)</p>', client.get(f"{prefix}/dashboard/").text)
+    assert NUMBERS[language] in status.group(1)
