@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 P95_TARGET_MS = 50
+TRANSLATED_NAMES = {"fr": "French", "ar": "Arabic"}
 PAGES = [
     "catalogue",
     "recommendation page",
@@ -145,6 +146,22 @@ def report(results: dict[int, dict]) -> str:
 
     lines += [row(name, "pages", name) for name in PAGES]
     lines += [row(f"*reference:* {name}", "references", name) for name in big["references"]]
+    lines += [
+        "",
+        f"The HTML pages in French and Arabic (right to left) at {sizes[-1]:,} updates, "
+        "median ms and the ratio to English:",
+        "",
+        "| page | English | " + " | ".join(TRANSLATED_NAMES.values()) + " |",
+        "| --- | ---: | " + " | ".join("---:" for _ in TRANSLATED_NAMES) + " |",
+    ]
+    for name in big["translated"]["fr"]:
+        english = big["pages"][name]["median_ms"]
+        cells = [
+            f"{big['translated'][code][name]['median_ms']} "
+            f"({big['translated'][code][name]['median_ms'] / english:.2f}x)"
+            for code in TRANSLATED_NAMES
+        ]
+        lines.append(f"| {name} | {english} | " + " | ".join(cells) + " |")
     lines += ["", "CSV export of the newest ~100,000 approved updates:", ""]
     lines += [
         f"- {s:,} updates: {results[s]['csv_100k']['rows']:,} rows in "
@@ -191,6 +208,21 @@ def report(results: dict[int, dict]) -> str:
             f"{admin['p95_ms'] / max(log['p95_ms'], 0.1):.1f}x faster than the admin",
         )
     )
+    for code, language in TRANSLATED_NAMES.items():
+        worst_name = max(
+            big["translated"][code],
+            key=lambda n: big["translated"][code][n]["median_ms"] / big["pages"][n]["median_ms"],
+        )
+        worst = (
+            big["translated"][code][worst_name]["median_ms"] / big["pages"][worst_name]["median_ms"]
+        )
+        checks.append(
+            (
+                f"pages in {language} within 10 % of English (median)",
+                worst <= 1.10,
+                f"slowest relative to English: {worst_name}, {worst:.2f}x",
+            )
+        )
     same = all(
         results[sizes[0]]["pages"][n]["queries"] == big["pages"][n]["queries"] for n in PAGES
     )

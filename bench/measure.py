@@ -160,6 +160,9 @@ def csv_export(client: Client, rows_wanted: int = 100_000) -> dict:
     return {"rows": rows - 1, "seconds": round(seconds, 2), "peak_mb": round(peak / 2**20, 1)}
 
 
+TRANSLATED = ["fr", "ar"]
+
+
 def main() -> None:
     User = get_user_model()
     admin, _ = User.objects.get_or_create(
@@ -168,17 +171,27 @@ def main() -> None:
     public = Client()
     staff = Client()
     staff.force_login(admin)
+    pages = {
+        "catalogue": "/recommendations/",
+        "recommendation page": "/recommendations/R19/",
+        "country profile": "/states/NGA/",
+        "progress log, filtered": f"/updates/?{FILTER}",
+        "progress log CSV, filtered": f"/updates/?{FILTER}&format=csv",
+        "dashboard": "/dashboard/",
+        "dashboard, filtered": "/dashboard/?region=african&theme=protection",
+    }
     results = {
         "updates": ProgressUpdate.objects.count(),
         "database": connection.vendor,
-        "pages": {
-            "catalogue": timed(public, "/recommendations/"),
-            "recommendation page": timed(public, "/recommendations/R19/"),
-            "country profile": timed(public, "/states/NGA/"),
-            "progress log, filtered": timed(public, f"/updates/?{FILTER}"),
-            "progress log CSV, filtered": timed(public, f"/updates/?{FILTER}&format=csv"),
-            "dashboard": timed(public, "/dashboard/"),
-            "dashboard, filtered": timed(public, "/dashboard/?region=african&theme=protection"),
+        "pages": {name: timed(public, url) for name, url in pages.items()},
+        # The HTML pages in French and Arabic (right to left), under their prefix.
+        "translated": {
+            language: {
+                name: timed(public, f"/{language}{url}")
+                for name, url in pages.items()
+                if "CSV" not in name
+            }
+            for language in TRANSLATED
         },
         "references": {
             "admin changelist, same filter": timed(

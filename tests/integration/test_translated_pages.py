@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.html import escape
 
-from recommendations.localization import po_path
+from recommendations.localization import po_path, state_name
 from recommendations.models import Recommendation, Status
 from recommendations.services import cell_refresh_status
 from tests.factories import ProgressUpdateFactory, cell_at
@@ -172,10 +172,10 @@ def test_state_names_come_in_each_language(client):
         assert f"<h1>{germany}</h1>" in response.text
 
 
-def test_a_name_without_translation_falls_back_to_the_un_english_name(client):
-    # django-countries has no Chinese name for Türkiye (its code name changed in 2022).
-    response = client.get("/zh-hans/states/TUR/")
-    assert "<h1>Türkiye</h1>" in response.text
+def test_a_name_neither_source_translates_falls_back_to_the_un_english_name():
+    with translation.override("zh-hans"):
+        assert state_name("CHN", "China") == "中国"
+        assert state_name("ZZZ", "A State admitted tomorrow") == "A State admitted tomorrow"
 
 
 def test_state_lists_sort_as_the_language_sorts_not_by_byte(client):
