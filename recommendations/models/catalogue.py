@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -33,26 +39,111 @@ class Localized(str):
         return value
 
 
+class FrozenDict(dict):
+    """A decoded translations value shared between the records that hold the same JSON: reads
+    as a dict (and serialises as one), refuses changes. Assign a new dict to change it."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("Translations read from the database are shared: assign a new dict.")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> dict:
+        return dict(self)
+
+    def __deepcopy__(self, memo) -> dict:
+        return json.loads(json.dumps(self))
+
+    def __reduce__(self):
+        return (dict, (dict(self),))
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(raw: str) -> dict:
+    """A translations value (or one language of it), decoded once per process: a page repeats
+    the same theme on every row, and the catalogue changes only when it is seeded or edited."""
+    value = json.loads(raw, object_hook=FrozenDict)
+    return value if isinstance(value, dict) else FrozenDict()
+
+
+class TranslationsField(models.JSONField):
+    """The catalogue's translations, ``{"fr": {"name": ...}, ...}``; decoded through the
+    process-wide cache above, so a row read again costs no parsing."""
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, str) and value.startswith("{"):
+            return _decoded(value)
+        return super().from_db_value(value, expression, connection)
+
+
+def _slice_name(language: str) -> str:
+    return f"translation_{language.replace('-', '_')}"
+
+
+class TranslatableQuerySet(models.QuerySet):
+    """Reads of translated records fetch only the active language's part of ``translations``.
+
+    The column holds every language (about 5 kB a recommendation): decoding it for the 200
+    themes and actors of the catalogue page cost English readers a third of the page's time.
+    So the default manager defers it, and a query evaluated for model instances while another
+    language is active selects that language's object alone (``translations -> 'fr'``), which
+    ``Translatable.localized`` reads. ``values()``, counts and the admin's saves are untouched.
+    """
+
+    def _select_language_slice(self) -> None:
+        if self._iterable_class is ModelIterable:
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            name = _slice_name(language)
+            if language != settings.LANGUAGE_CODE and name not in self.query.annotations:
+                self.query.add_annotation(KT(f"translations__{language}"), name)
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._select_language_slice()
+        super()._fetch_all()
+
+    def _iterator(self, use_chunked_fetch, chunk_size):
+        self._select_language_slice()  # iterator(): model choice fields read this way
+        yield from super()._iterator(use_chunked_fetch, chunk_size)
+
+
+class TranslatableManager(models.Manager.from_queryset(TranslatableQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer("translations")
+
+
 class Translatable(models.Model):
     """Catalogue records whose English text is authoritative, with translations from the data
     files (``recommendations/data/translations/<language>.yaml``): ``{"fr": {"name": ...}}``."""
 
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = TranslationsField(_("translations"), default=dict, blank=True)
+
+    objects = TranslatableManager()
 
     class Meta:
         abstract = True
+
+    def _translated(self, language: str) -> dict:
+        """This record's texts in ``language``: from the slice the query selected, else from
+        the whole column (one query more if it was deferred)."""
+        name = _slice_name(language)
+        if name not in self.__dict__:
+            return (self.translations or {}).get(language) or {}
+        raw = self.__dict__[name]
+        return _decoded(raw) if isinstance(raw, str) else (raw or {})
 
     def localized(self, field: str, english: str | None = None) -> Localized:
         """``field`` in the active language, else the English (``english``, by default the
         field's own value) marked as a fallback."""
         original = getattr(self, field) if english is None else english
-        language = translation.get_language() or "en"
-        if language == "en":
-            return Localized(original, language="en")
-        text = (self.translations or {}).get(language, {}).get(field)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language == settings.LANGUAGE_CODE:
+            return Localized(original, language=language)
+        text = self._translated(language).get(field)
         if text:
             return Localized(text, language=language)
-        return Localized(original, language="en", fallback=True)
+        return Localized(original, language=settings.LANGUAGE_CODE, fallback=True)
 
 
 class ReferenceData(Translatable):
@@ -137,7 +228,7 @@ class SourceDocument(Translatable):
         return self.localized("title")
 
 
-class RecommendationQuerySet(models.QuerySet):
+class RecommendationQuerySet(TranslatableQuerySet):
     def with_tags(self) -> RecommendationQuerySet:
         """Everything a list page shows, in a constant number of queries."""
         return self.select_related("source_document").prefetch_related(
@@ -180,7 +271,7 @@ class Recommendation(Translatable):
         verbose_name=_("historical recommendation"),
         verbose_name_plural=_("historical recommendations"),
     )
-    objects = RecommendationQuerySet.as_manager()
+    objects = TranslatableManager.from_queryset(RecommendationQuerySet)()
 
     class Meta:
         verbose_name = _("recommendation")

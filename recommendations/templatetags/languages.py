@@ -2,6 +2,7 @@
 that may not be translated yet."""
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -32,3 +33,13 @@ def localized(text):
         gettext("Not yet translated: shown in English"),
         gettext("English"),
     )
+
+
+@register.filter
+def grouped(value):
+    """A count as the page's locale writes it ("7 410" in French, "7,410" in English): humanize's
+    ``intcomma``, skipped below 1,000, where no locale groups digits (the status bars and heat
+    map print hundreds of such counts a page)."""
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)
+    return intcomma(value)

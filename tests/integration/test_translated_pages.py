@@ -281,3 +281,31 @@ def test_numbers_follow_the_locale(client, language):
     prefix = "" if language == "en" else f"/{language}"
     status = re.search(r'<p role="status">(.*?)</p>', client.get(f"{prefix}/dashboard/").text)
     assert NUMBERS[language] in status.group(1)
+
+
+# Performance: a translated page asks the database no more than the English one
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/recommendations/",
+        "/recommendations/R03/",
+        "/states/",
+        "/states/FRA/",
+        "/updates/?state=FRA",
+        "/dashboard/",
+        "/dashboard/?region=african&theme=protection",
+    ],
+)
+def test_translated_pages_make_as_many_queries_as_english(
+    client, some_history, django_assert_max_num_queries, path
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as english:
+        assert client.get(path).status_code == 200
+    for language in ["fr", "ar"]:
+        with django_assert_max_num_queries(len(english)):
+            assert client.get(f"/{language}{path}").status_code == 200
