@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import Cell, MemberState, ProgressUpdate, Recommendation, ReviewState
+from .preferences import language_of
 from .status import cell_refresh_status
 
 logger = logging.getLogger(__name__)
@@ -240,16 +242,31 @@ def _notify_author(update: ProgressUpdate, outcome: str) -> None:
     author = update.reported_by
     if not author.email:
         return
+    # In the language the author chose (their account), else the site's default.
+    with translation.override(language_of(author) or settings.LANGUAGE_CODE):
+        subject, body = _review_mail(update, outcome)
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [author.email])
+        except Exception:  # a mail outage must not undo or block a review that has committed
+            logger.exception("Could not e-mail %s about update #%s", author.email, update.pk)
+
+    transaction.on_commit(send)
+
+
+def _review_mail(update: ProgressUpdate, outcome: str) -> tuple[str, str]:
+    """Subject and body telling the author how their update was reviewed; one whole sentence
+    per outcome, in the active language."""
     cell = update.cell
     values = {
         "code": cell.recommendation.code,
-        "state": cell.state.name,
+        "state": cell.state.label,
         "id": update.pk,
         "status": update.get_status_display(),
         "date": date_format(update.effective_date, "DATE_FORMAT"),
         "reviewer": update.reviewed_by,
     }
-    # In the language of the request that reviewed it; one whole sentence per outcome.
     if outcome == "approved":
         subject = _("Your update on %(code)s / %(state)s was approved") % values
         first = _(
@@ -267,12 +284,4 @@ def _notify_author(update: ProgressUpdate, outcome: str) -> None:
         lines += ["", _("Reviewer's comment:"), update.review_comment]
     if outcome == "returned":
         lines += ["", _("You can correct it and submit it again from My updates.")]
-    body = "\n".join(lines)
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [author.email])
-        except Exception:  # a mail outage must not undo or block a review that has committed
-            logger.exception("Could not e-mail %s about update #%s", author.email, update.pk)
-
-    transaction.on_commit(send)
+    return subject, "\n".join(lines)

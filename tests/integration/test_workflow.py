@@ -263,3 +263,23 @@ def test_yearly_counts_follow_out_of_order_approvals_and_withdrawals(editor, rev
     update_withdraw(update=third, user=superuser, reason="Wrong country.")
     assert year_counts() == counted_from_the_log()
     assert not CellYearCount.objects.filter(cell=other).exists()
+
+
+def test_the_author_is_told_in_the_language_they_chose(
+    editor, reviewer, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from recommendations.services.preferences import language_remember
+
+    language_remember(editor, "fr")
+    update = log(editor)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        update_return(update=update, user=reviewer, comment="Précisez la loi.")
+
+    message = mail.outbox[0]
+    with translation.override("fr"):
+        returned = translation.gettext("Your update on %(code)s / %(state)s was returned")
+    assert returned != "Your update on %(code)s / %(state)s was returned"
+    assert message.subject == returned % {"code": "R03", "state": "France"}
+    assert "Précisez la loi." in message.body
