@@ -4,19 +4,16 @@ export the filtered log, with JavaScript on and off, and no serious accessibilit
 import csv
 import datetime
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from recommendations.models import Recommendation, Status
 from recommendations.services import cell_refresh_status
+from tests.e2e.accessibility import serious_accessibility_violations
 from tests.factories import MAIN_PAGES, ProgressUpdateFactory, UserFactory, cell_at, in_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def count(**filters) -> int:
@@ -118,13 +115,7 @@ def test_no_serious_accessibility_violations(live_server, live_catalogue, new_pa
         expect(page.get_by_role("heading", name=SIGNED_IN_PAGES[path])).to_be_visible()
     else:
         page.goto(f"{live_server.url}{path}")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async () => (await axe.run(document)).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => `${v.id}: ${v.help} (${v.nodes.length}) ${v.nodes[0].target}`)"
-    )
-    assert violations == []
+    assert serious_accessibility_violations(page) == []
 
 
 def test_pages_run_under_the_content_security_policy(live_server, live_catalogue, new_page):

@@ -2,20 +2,17 @@
 Arabic-speaking reader filters the dashboard right to left; Arabic pages pass axe-core."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import expect
 
 from recommendations.models import Cell, ProgressUpdate, ReviewState, Status, Theme
 from recommendations.services import cell_refresh_status
+from tests.e2e.accessibility import serious_accessibility_violations
 from tests.factories import MAIN_PAGES, ProgressUpdateFactory, UserFactory, cell_at, in_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def in_language(language: str, text: str) -> str:
@@ -113,10 +110,4 @@ def test_arabic_pages_have_no_serious_accessibility_violations(
     page = new_page(bypass_csp=True)
     page.goto(f"{live_server.url}/ar{path}")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async () => (await axe.run(document)).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => `${v.id}: ${v.help} (${v.nodes.length}) ${v.nodes[0].target}`)"
-    )
-    assert violations == []
+    assert serious_accessibility_violations(page) == []

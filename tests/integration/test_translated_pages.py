@@ -17,22 +17,12 @@ from django.utils.html import escape
 from recommendations.localization import po_path, state_name
 from recommendations.models import Recommendation, Status
 from recommendations.services import cell_refresh_status
-from tests.factories import ProgressUpdateFactory, cell_at
+from tests.factories import MAIN_PAGES, ProgressUpdateFactory, cell_at
 
 pytestmark = pytest.mark.django_db
 
 OTHER_LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-PUBLIC_PAGES = [
-    "/",
-    "/recommendations/",
-    "/recommendations/R03/",
-    "/states/",
-    "/states/FRA/",
-    "/updates/",
-    "/dashboard/",
-    "/accounts/login/",
-    "/no-such-page/",
-]
+PUBLIC_PAGES = [*MAIN_PAGES, "/no-such-page/"]
 SIGNED_IN_PAGES = ["/updates/new/?recommendation=R03&state=FRA", "/updates/mine/"]
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
 
