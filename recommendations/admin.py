@@ -158,7 +158,7 @@ class RecommendationAdmin(HistoryAdmin):
 
     @admin.display(description=_("themes"))
     def theme_list(self, obj):
-        return ", ".join(theme.name for theme in obj.themes.all())
+        return ", ".join(theme.label for theme in obj.themes.all())
 
 
 @admin.register(MemberState)

@@ -13,6 +13,7 @@ names sort by the table's order for Han characters (radical and stroke count), n
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -31,7 +33,7 @@ def _state_names(language: str) -> dict[str, str]:
     (the ``states`` section of ``data/translations/<language>.yaml``) where it has none."""
     from django_countries.data import ALT_CODES, COUNTRIES
 
-    from .services.catalogue import STATE_NAMES, translations_read
+    from .services.catalogue import STATE_NAMES, SeedDataError, translations_read
 
     names = {}
     with translation.override("en"):
@@ -41,7 +43,11 @@ def _state_names(language: str) -> dict[str, str]:
             translated = str(name)
             if translated != english[code] and code in ALT_CODES:
                 names[ALT_CODES[code][0]] = translated
-    overrides = translations_read(Path(settings.TRACKER_DATA_DIR))[STATE_NAMES]
+    try:
+        overrides = translations_read(Path(settings.TRACKER_DATA_DIR))[STATE_NAMES]
+    except SeedDataError:  # `manage.py seed` names the fault; a page keeps the other names
+        logger.exception("Member State names in the translation files were not read")
+        overrides = {}
     for iso3, languages in overrides.items():
         if language in languages:
             names[iso3] = languages[language]["name"]

@@ -24,6 +24,7 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.views.i18n import set_language as django_set_language
 
@@ -46,6 +47,21 @@ def preferred(request) -> str:
     return chosen or translation.get_language_from_request(request, check_path=False)
 
 
+def in_language(path: str, language: str) -> str:
+    """``path`` (with its query string) as the page in ``language``: the same view under that
+    language's prefix (none for English). A path no view answers (a 404 page) still swaps its
+    prefix, so the language menu works there too. Only ever a local path."""
+    path = "/" + path.lstrip("/")  # "//host/..." is a path here, never another site
+    target = translate_url(path, language)
+    if target == path:
+        parts = urlsplit(path)
+        current = translation.get_language_from_path(parts.path)
+        rest = parts.path[len(current) + 1 :] if current else parts.path
+        prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
+        target = prefix + rest + (f"?{parts.query}" if parts.query else "")
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
 class PreferredLanguageMiddleware:
     """Send a reader who chose another language to the prefixed copy of an unprefixed page.
 
@@ -64,10 +80,12 @@ class PreferredLanguageMiddleware:
         ):
             language = preferred(request)
             if language != settings.LANGUAGE_CODE:
-                # translate_url leaves alone a path that does not resolve (a 404 stays a 404).
-                target = translate_url(request.get_full_path(), language)
-                if target != request.get_full_path():
-                    response = HttpResponseRedirect(target)
+                # Only a page a view answers: translate_url leaves any other path alone, so a
+                # 404 stays a 404 where it was asked.
+                full_path = "/" + request.get_full_path().lstrip("/")
+                target = translate_url(full_path, language)
+                if target != full_path:
+                    response = HttpResponseRedirect(in_language(full_path, language))
                     patch_vary_headers(response, ("Accept-Language", "Cookie"))
                     return response
         response = self.get_response(request)
@@ -93,6 +111,17 @@ def set_language(request):
     # translate_url resolves ``next`` in the active language: the one its prefix names.
     with translation.override(current or settings.LANGUAGE_CODE):
         response = django_set_language(request)
+        if (
+            request.method == "POST"
+            and language
+            and response.status_code == 302
+            and response["Location"] == next_url
+            and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+        ):
+            # A page no view answers (a 404) keeps its old prefix in Django's view: swap it.
+            response["Location"] = in_language(
+                urlsplit(next_url)._replace(scheme="", netloc="").geturl(), language
+            )
     if request.method == "POST" and language:
         request.session[SESSION_KEY] = language
         if request.user.is_authenticated:
@@ -125,7 +154,5 @@ def alternates(request) -> Alternates:
     result = Alternates()
     for code, name in settings.LANGUAGES:
         info = get_language_info(code)
-        result.append(
-            Alternate(code, name, translate_url(path, code), info["bidi"], code == active)
-        )
+        result.append(Alternate(code, name, in_language(path, code), info["bidi"], code == active))
     return result

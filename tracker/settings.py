@@ -165,8 +165,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
+# Named, so that signing in or out on /fr/ lands on the French home page.
+LOGIN_REDIRECT_URL = "recommendations:home"
+LOGOUT_REDIRECT_URL = "recommendations:home"
 
 # The six official languages of the United Nations. English is the source language and keeps
 # unprefixed URLs; the others live under /fr/, /es/, /ar/, /ru/ and /zh-hans/ (tracker/urls.py).
@@ -180,6 +181,10 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language menu's choice is kept for a year (Django's default lasts the browser session, so a
+# reader whose browser asks for French and who chose English would be sent to French again).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -337,3 +342,4 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -6,6 +6,7 @@ import functools
 import json
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -62,9 +63,33 @@ class FrozenDict(dict):
 @functools.lru_cache(maxsize=4096)
 def _decoded(raw: str) -> dict:
     """A translations value (or one language of it), decoded once per process: a page repeats
-    the same theme on every row, and the catalogue changes only when it is seeded or edited."""
-    value = json.loads(raw, object_hook=FrozenDict)
+    the same theme on every row, and the catalogue changes only when it is seeded or edited.
+    Anything but a JSON object reads as no translation."""
+    try:
+        value = json.loads(raw, object_hook=FrozenDict)
+    except ValueError:
+        return FrozenDict()
     return value if isinstance(value, dict) else FrozenDict()
+
+
+def validate_translations(value) -> None:
+    """``{"fr": {"name": "..."}, ...}``: languages of the site, each with texts."""
+    languages = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    if not isinstance(value, dict):
+        raise ValidationError(_("Translations are an object keyed by language code."))
+    for language, fields in value.items():
+        if language not in languages:
+            raise ValidationError(
+                _("%(language)s is not one of the site's other languages."),
+                params={"language": language},
+            )
+        if not isinstance(fields, dict) or not all(
+            isinstance(text, str) and text.strip() for text in fields.values()
+        ):
+            raise ValidationError(
+                _("The %(language)s translations must map field names to non-empty texts."),
+                params={"language": language},
+            )
 
 
 class TranslationsField(models.JSONField):
@@ -81,31 +106,34 @@ def _slice_name(language: str) -> str:
     return f"translation_{language.replace('-', '_')}"
 
 
+class TranslatedModelIterable(ModelIterable):
+    """Model instances that carry the active language's part of ``translations`` (when it is not
+    English), selected by a copy of the query: the queryset itself is left as it was."""
+
+    def __iter__(self):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        query = self.queryset.query
+        if language != settings.LANGUAGE_CODE and not query.combinator:
+            self.queryset = self.queryset._chain()
+            self.queryset.query.add_annotation(
+                KT(f"translations__{language}"), _slice_name(language)
+            )
+        yield from super().__iter__()
+
+
 class TranslatableQuerySet(models.QuerySet):
     """Reads of translated records fetch only the active language's part of ``translations``.
 
     The column holds every language (about 5 kB a recommendation): decoding it for the 200
     themes and actors of the catalogue page cost English readers a third of the page's time.
-    So the default manager defers it, and a query evaluated for model instances while another
-    language is active selects that language's object alone (``translations -> 'fr'``), which
-    ``Translatable.localized`` reads. ``values()``, counts and the admin's saves are untouched.
+    So the default manager defers it, and instances read while another language is active
+    come with that language's object alone (``translations -> 'fr'``), which
+    ``Translatable.localized`` reads. ``values()``, counts and unions are untouched.
     """
 
-    def _select_language_slice(self) -> None:
-        if self._iterable_class is ModelIterable:
-            language = translation.get_language() or settings.LANGUAGE_CODE
-            name = _slice_name(language)
-            if language != settings.LANGUAGE_CODE and name not in self.query.annotations:
-                self.query.add_annotation(KT(f"translations__{language}"), name)
-
-    def _fetch_all(self):
-        if self._result_cache is None:
-            self._select_language_slice()
-        super()._fetch_all()
-
-    def _iterator(self, use_chunked_fetch, chunk_size):
-        self._select_language_slice()  # iterator(): model choice fields read this way
-        yield from super()._iterator(use_chunked_fetch, chunk_size)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._iterable_class = TranslatedModelIterable
 
 
 class TranslatableManager(models.Manager.from_queryset(TranslatableQuerySet)):
@@ -117,7 +145,9 @@ class Translatable(models.Model):
     """Catalogue records whose English text is authoritative, with translations from the data
     files (``recommendations/data/translations/<language>.yaml``): ``{"fr": {"name": ...}}``."""
 
-    translations = TranslationsField(_("translations"), default=dict, blank=True)
+    translations = TranslationsField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
 
     objects = TranslatableManager()
 
@@ -125,13 +155,19 @@ class Translatable(models.Model):
         abstract = True
 
     def _translated(self, language: str) -> dict:
-        """This record's texts in ``language``: from the slice the query selected, else from
-        the whole column (one query more if it was deferred)."""
+        """This record's texts in ``language``: from the whole column when it was read or
+        assigned, else from the slice the query selected, else read now (one query more)."""
         name = _slice_name(language)
-        if name not in self.__dict__:
-            return (self.translations or {}).get(language) or {}
-        raw = self.__dict__[name]
-        return _decoded(raw) if isinstance(raw, str) else (raw or {})
+        if "translations" in self.__dict__ or name not in self.__dict__:
+            value = (
+                (self.translations or {}).get(language)
+                if isinstance(self.translations, dict)
+                else None
+            )
+        else:
+            raw = self.__dict__[name]
+            value = _decoded(raw) if isinstance(raw, str) else raw
+        return value if isinstance(value, dict) else {}
 
     def localized(self, field: str, english: str | None = None) -> Localized:
         """``field`` in the active language, else the English (``english``, by default the
@@ -141,7 +177,7 @@ class Translatable(models.Model):
         if language == settings.LANGUAGE_CODE:
             return Localized(original, language=language)
         text = self._translated(language).get(field)
-        if text:
+        if isinstance(text, str) and text:
             return Localized(text, language=language)
         return Localized(original, language=settings.LANGUAGE_CODE, fallback=True)
 

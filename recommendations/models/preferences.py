@@ -14,7 +14,9 @@ class LanguagePreference(models.Model):
         related_name="language_preference",
         verbose_name=_("user"),
     )
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # No choices here: adding a language to settings.LANGUAGES needs no migration;
+    # services.preferences.language_remember accepts only those languages.
+    language = models.CharField(_("language"), max_length=10)
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
@@ -22,4 +24,4 @@ class LanguagePreference(models.Model):
         verbose_name_plural = _("language preferences")
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.get_language_display()}"
+        return f"{self.user}: {dict(settings.LANGUAGES).get(self.language, self.language)}"

@@ -191,9 +191,16 @@ def translations_read(data_dir: Path) -> dict[str, dict[str, dict[str, dict[str,
                     f"{where}: unknown section {kind!r}; known: {', '.join(sections)}."
                 )
             fields = sections[kind]
+            if not isinstance(entries or {}, dict):
+                raise SeedDataError(
+                    f"{where}: {kind}: expected one entry per slug or code, each with its fields."
+                )
             for key, values in (entries or {}).items():
-                if not isinstance(values, dict):
-                    raise SeedDataError(f"{where}: {kind} {key}: expected fields {fields}.")
+                if not isinstance(values, dict) or not values:
+                    raise SeedDataError(
+                        f"{where}: {kind} {key}: expected fields ({', '.join(fields)}); leave "
+                        "the entry out until it is translated."
+                    )
                 for name, text in values.items():
                     if name not in fields:
                         raise SeedDataError(
@@ -364,6 +371,9 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
         )
         report.record("member states", outcome)
 
+    unmatched_states = sorted(set(translations[STATE_NAMES]) - isos)
+    if unmatched_states:
+        report.translations_unmatched[STATE_NAMES] = unmatched_states
     report.not_in_files = {
         label: sorted(keys)
         for label, keys in (

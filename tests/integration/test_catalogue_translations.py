@@ -170,3 +170,47 @@ def test_a_record_loaded_without_its_language_still_reads_it():
     theme = list(queryset)[0]  # evaluated in English: no French part selected
     with translation.override("fr"):
         assert theme.label == theme.translations["fr"]["name"]
+
+
+def test_reading_in_french_leaves_the_queryset_as_it_was():
+    with translation.override("fr"):
+        themes = Theme.objects.order_by("order")
+        assert [theme.label for theme in themes][0] == "Prévention"
+        assert set(themes.values()[0]) == set(Theme.objects.values()[0])
+        prevention = Theme.objects.filter(slug="prevention").order_by()
+        both = prevention.union(Theme.objects.filter(slug="protection").order_by())
+        assert sorted(theme.slug for theme in both) == ["prevention", "protection"]
+
+
+def test_malformed_translations_are_refused_and_never_break_a_page(client):
+    from django.core.exceptions import ValidationError
+
+    theme = Theme.objects.get(slug="prevention")
+    for bad in [{"fr": "oops"}, ["fr"], {"de": {"name": "Vorbeugung"}}, {"fr": {"name": ""}}]:
+        theme.translations = bad
+        with pytest.raises(ValidationError):
+            theme.full_clean()
+    # Written around the validation (raw SQL, an old backup): pages fall back to English.
+    Theme.objects.filter(slug="prevention").update(translations={"fr": "oops", "es": ["x"]})
+    for path in ["/fr/recommendations/", "/es/recommendations/", "/fr/dashboard/"]:
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c.update(themes=["prevention"]), "themes: expected one entry per slug"),
+        (lambda c: c["recommendations"].update(R01={}), "recommendations R01: expected fields"),
+    ],
+)
+def test_sections_of_the_wrong_shape_are_refused(data_dir, change, message):
+    edit_translations(data_dir, "es", change)
+    seed_fails(data_dir, message)
+
+
+def test_a_state_name_for_no_member_state_is_reported(data_dir):
+    edit_translations(data_dir, "fr", lambda c: c["states"].update(ATL={"name": "Atlantide"}))
+    report = catalogue_seed(data_dir=data_dir)
+    assert "warning: translations of 1 states not in the data files, ignored: ATL" in (
+        report.lines()
+    )

@@ -196,3 +196,47 @@ def test_the_admin_speaks_the_language_too(client, reviewer):
     assert response.status_code == 200
     assert html_tag(response).startswith('<html lang="fr"')
     assert "Déconnexion" in response.text  # Django's own French for "Log out"
+
+
+def test_a_path_that_looks_like_another_site_is_never_redirected_there(rf):
+    """gunicorn passes "//evil.example/states/" through as a path; a redirect must not read it
+    as a host (an open redirect for every reader whose browser prefers French)."""
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.http import HttpResponse
+
+    from tracker.languages import PreferredLanguageMiddleware
+
+    environ = rf.get("/states/").environ
+    environ.update(PATH_INFO="//evil.example/states/", HTTP_ACCEPT_LANGUAGE="fr")
+    request = WSGIRequest(environ)
+    response = PreferredLanguageMiddleware(lambda request: HttpResponse("page"))(request)
+    location = response.get("Location", "")
+    assert not location.startswith("//")
+    assert "evil.example" not in location.split("/")[:3]
+
+
+def test_the_language_menu_works_on_a_page_that_does_not_exist(client):
+    response = switch(client, "es", "/fr/no-such-page/?q=1")
+    assert response["Location"] == "/es/no-such-page/?q=1"
+    response = switch(client, "en", "/ar/no-such-page/")
+    assert response["Location"] == "/no-such-page/"
+    links = alternates(client.get("/fr/no-such-page/"))
+    assert links["es"] == "http://testserver/es/no-such-page/"
+    assert links["en"] == "http://testserver/no-such-page/"
+
+
+def test_signing_in_on_a_french_page_lands_on_the_french_home(client, editor):
+    editor.set_password("pw-for-test-1")
+    editor.save()
+    response = client.post(
+        "/fr/accounts/login/", {"username": "editor", "password": "pw-for-test-1"}
+    )
+    assert response["Location"] == "/fr/"
+    response = client.post("/fr/accounts/logout/")
+    assert response["Location"] == "/fr/"
+
+
+def test_the_choice_is_kept_for_a_year(client):
+    cookie = switch(client, "ru", "/").cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie["max-age"] == 365 * 24 * 60 * 60
+    assert cookie["samesite"] == "Lax"

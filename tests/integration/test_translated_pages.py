@@ -22,7 +22,6 @@ from tests.factories import MAIN_PAGES, ProgressUpdateFactory, cell_at
 pytestmark = pytest.mark.django_db
 
 OTHER_LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-PUBLIC_PAGES = [*MAIN_PAGES, "/no-such-page/"]
 SIGNED_IN_PAGES = ["/updates/new/?recommendation=R03&state=FRA", "/updates/mine/"]
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
 
@@ -70,24 +69,38 @@ def reader_texts(html: str) -> list[str]:
 
 
 @functools.cache
-def english_leftovers(language: str) -> tuple[set[str], list[str]]:
+def english_leftovers(language: str) -> tuple[set[str], list[str], list[re.Pattern]]:
     """The English source strings that read differently once translated: whole strings (a text
-    node equal to one of them is untranslated) and longer sentences (found inside a text)."""
-    whole, sentences = set(), []
+    node equal to one of them is untranslated), longer sentences (found inside a text), and
+    sentences with placeholders or plural forms, as patterns ("Sign out (%(name)s)" matches
+    "Sign out (editor)")."""
+    whole, sentences, patterns = set(), [], []
     for entry in polib.pofile(str(po_path(language))):
-        if entry.msgid_plural or "%(" in entry.msgid or entry.msgstr == entry.msgid:
-            continue
-        whole.add(entry.msgid)
-        if len(entry.msgid.split()) >= 4:
-            sentences.append(entry.msgid)
-    return whole, sentences
+        translations = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
+        sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
+        if all(text in sources for text in translations):
+            continue  # the same words in this language (a name, "Global")
+        for source in sources:
+            if "%(" in source or "%s" in source:
+                parts = re.split(r"%\([a-z_]+\)[sd]|%s", source)
+                if sum(len(part.strip()) for part in parts) >= 8:  # enough English to tell
+                    patterns.append(re.compile(".*?".join(map(re.escape, parts))))
+            else:
+                whole.add(source)
+                if len(source.split()) >= 4:
+                    sentences.append(source)
+    return whole, sentences, patterns
 
 
 def untranslated(html: str, language: str) -> list[str]:
-    whole, sentences = english_leftovers(language)
+    whole, sentences, patterns = english_leftovers(language)
     found = []
     for text in reader_texts(html):
-        if text in whole or any(sentence in text for sentence in sentences):
+        if (
+            text in whole
+            or any(sentence in text for sentence in sentences)
+            or any(pattern.search(text) for pattern in patterns)
+        ):
             found.append(text)
     return found
 
@@ -104,12 +117,14 @@ def some_history():
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
 def test_every_public_page_is_wholly_in_the_language(client, some_history, language):
-    pages = [*PUBLIC_PAGES, some_history.get_absolute_url()]
-    for path in pages:
+    for path in [*MAIN_PAGES, some_history.get_absolute_url()]:
         response = client.get(f"/{language}{path}")
-        assert response.status_code in (200, 404), path
+        assert response.status_code == 200, path
         assert f'<html lang="{language}"' in response.text, path
         assert untranslated(response.text, language) == [], f"/{language}{path}"
+    missing = client.get(f"/{language}/no-such-page/")
+    assert missing.status_code == 404
+    assert untranslated(missing.text, language) == []
 
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
@@ -122,8 +137,11 @@ def test_every_signed_in_page_is_wholly_in_the_language(client, editor, some_his
 
 
 def test_the_check_catches_english_left_in_a_translated_page():
-    html = '<html lang="fr"><body><h1>Dashboard</h1><p lang="en">Dashboard</p></body></html>'
-    assert untranslated(html, "fr") == ["Dashboard"]
+    html = (
+        '<html lang="fr"><body><h1>Dashboard</h1><p lang="en">Dashboard</p>'
+        "<button>Sign out (editor)</button><p>12 approved updates</p></body></html>"
+    )
+    assert untranslated(html, "fr") == ["Dashboard", "Sign out (editor)", "12 approved updates"]
 
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
@@ -131,13 +149,35 @@ def test_validation_messages_come_in_the_language(client, editor, language):
     client.force_login(editor)
     response = client.post(
         f"/{language}/updates/new/",
-        {"recommendation": "R03", "state": "FRA", "status": "planned", "narrative": ""},
+        {
+            "recommendation": "R03",
+            "state": "FRA",
+            "status": "planned",
+            "narrative": "",
+            "evidence": "not a link",
+        },
     )
     assert response.status_code == 200
     with translation.override(language):
-        required = translation.gettext("This field is required.")
+        required = translation.gettext("This field is required.")  # Django's own
+        not_a_link = translation.gettext(  # the project's
+            "Line %(number)s is not a valid http(s) URL: %(line)s"
+        ) % {"number": 1, "line": "not a link"}
     assert required != "This field is required."
     assert required in response.text
+    assert escape(not_a_link) in response.text
+    assert untranslated(response.text, language) == []
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_filters_not_understood_are_named_in_the_language(client, language):
+    response = client.get(f"/{language}/updates/?since=2024-01-01&until=2020-01-01&state=XXX")
+    notice = re.search(r'<div class="alert alert-warning" role="alert">(.*?)</div>', response.text)
+    assert notice
+    with translation.override(language):
+        state = translation.gettext("Member State")
+    assert f"<strong>{state}</strong>" in notice.group(1)
+    assert "<strong>state</strong>" not in notice.group(1)
     assert untranslated(response.text, language) == []
 
 
