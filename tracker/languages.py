@@ -24,7 +24,6 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
 from django.views.i18n import set_language as django_set_language
 
@@ -52,10 +51,12 @@ def in_language(path: str, language: str) -> str:
     language's prefix (none for English). A path no view answers (a 404 page) still swaps its
     prefix, so the language menu works there too. Only ever a local path."""
     path = "/" + path.lstrip("/")  # "//host/..." is a path here, never another site
-    target = translate_url(path, language)
-    if target == path:
-        parts = urlsplit(path)
-        current = translation.get_language_from_path(parts.path)
+    parts = urlsplit(path)
+    current = translation.get_language_from_path(parts.path)
+    # translate_url resolves the path in the active language: the one its prefix names.
+    with translation.override(current or settings.LANGUAGE_CODE):
+        target = translate_url(path, language)
+    if target == path and language != (current or settings.LANGUAGE_CODE):
         rest = parts.path[len(current) + 1 :] if current else parts.path
         prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
         target = prefix + rest + (f"?{parts.query}" if parts.query else "")
@@ -77,6 +78,7 @@ class PreferredLanguageMiddleware:
             unprefixed
             and request.method in ("GET", "HEAD")
             and not path.startswith(UNTRANSLATED_PREFIXES)
+            and request.GET.get("format") != "csv"  # the same file in every language
         ):
             language = preferred(request)
             if language != settings.LANGUAGE_CODE:
@@ -106,22 +108,15 @@ def set_language(request):
         unchanged = QueryDict(mutable=True)
         unchanged["next"] = request.POST.get("next", "")
         request.POST = unchanged
-    next_url = request.POST.get("next", request.GET.get("next", "")) or "/"
-    current = translation.get_language_from_path(urlsplit(next_url).path)
-    # translate_url resolves ``next`` in the active language: the one its prefix names.
-    with translation.override(current or settings.LANGUAGE_CODE):
-        response = django_set_language(request)
-        if (
-            request.method == "POST"
-            and language
-            and response.status_code == 302
-            and response["Location"] == next_url
-            and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-        ):
-            # A page no view answers (a 404) keeps its old prefix in Django's view: swap it.
-            response["Location"] = in_language(
-                urlsplit(next_url)._replace(scheme="", netloc="").geturl(), language
-            )
+    response = django_set_language(request)
+    if request.method == "POST" and language and response.status_code == 302:
+        # Wherever Django sends the reader (``next``, else the page they came from, else the
+        # home page), it is that page in the chosen language, on this site.
+        location = urlsplit(response["Location"])
+        if not location.netloc or location.netloc == request.get_host():
+            local = location.path + (f"?{location.query}" if location.query else "")
+            fragment = f"#{location.fragment}" if location.fragment else ""
+            response["Location"] = in_language(local, language) + fragment
     if request.method == "POST" and language:
         request.session[SESSION_KEY] = language
         if request.user.is_authenticated:

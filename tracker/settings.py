@@ -181,6 +181,8 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where the project's date formats differ from Django's (UN English writes "3 June 2008").
+FORMAT_MODULE_PATH = ["tracker.formats"]
 # The language menu's choice is kept for a year (Django's default lasts the browser session, so a
 # reader whose browser asks for French and who chose English would be sent to French again).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60

@@ -240,3 +240,31 @@ def test_the_choice_is_kept_for_a_year(client):
     cookie = switch(client, "ru", "/").cookies[settings.LANGUAGE_COOKIE_NAME]
     assert cookie["max-age"] == 365 * 24 * 60 * 60
     assert cookie["samesite"] == "Lax"
+
+
+def test_a_choice_made_on_this_device_wins_over_the_account_at_sign_in(client, editor):
+    """A user whose account says Russian picks French on the sign-in page of a new device: the
+    newer choice wins, and the account keeps it."""
+    editor.set_password("pw-for-test-1")
+    editor.save()
+    LanguagePreference.objects.create(user=editor, language="ru")
+    switch(client, "fr", "/accounts/login/")
+    client.post("/fr/accounts/login/", {"username": "editor", "password": "pw-for-test-1"})
+    assert client.session[SESSION_KEY] == "fr"
+    assert LanguagePreference.objects.get(user=editor).language == "fr"
+
+
+def test_without_a_usable_next_the_reader_goes_back_to_their_page_in_the_new_language(client):
+    for next_url in ["https://evil.example/", "", "javascript:alert(1)"]:
+        response = client.post(
+            "/i18n/setlang/",
+            {"language": "es", "next": next_url},
+            HTTP_REFERER="http://testserver/fr/recommendations/?theme=protection",
+        )
+        assert response["Location"] == "/es/recommendations/?theme=protection", next_url
+
+
+def test_a_csv_export_is_never_redirected(client):
+    response = client.get("/states/?format=csv", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")

@@ -280,7 +280,7 @@ def test_themes_and_actors_are_named_in_the_language(client):
 
 
 DATES = {
-    "en": "March 5, 2024",
+    "en": "5 March 2024",
     "fr": "5 mars 2024",
     "es": "5 de marzo de 2024",
     "ru": "5 марта 2024",
@@ -339,3 +339,15 @@ def test_translated_pages_make_as_many_queries_as_english(
     for language in ["fr", "ar"]:
         with django_assert_max_num_queries(len(english)):
             assert client.get(f"/{language}{path}").status_code == 200
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_no_two_states_share_a_name(client, language):
+    names = state_names_in_page(client.get(f"/{language}/states/").text)
+    assert len(names) == len(set(names)) == 195
+
+
+def test_state_names_are_the_uns_where_the_maintained_source_is_wrong(client):
+    assert "<h1>Guyana</h1>" in client.get("/fr/states/GUY/").text  # not "Guyane"
+    assert "<h1>Fédération de Russie</h1>" in client.get("/fr/states/RUS/").text
+    assert "<h1>Federación de Rusia</h1>" in client.get("/es/states/RUS/").text
