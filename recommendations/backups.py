@@ -126,6 +126,8 @@ def backup_json(output: Path) -> int:
             exclude=EXCLUDED,
             natural_foreign=True,
             natural_primary=True,
+            # Every column in one query a table (the catalogue's managers defer translations).
+            use_base_manager=True,
             indent=None,
             stdout=buffer,
         )
