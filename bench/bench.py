@@ -149,7 +149,8 @@ def report(results: dict[int, dict]) -> str:
     lines += [
         "",
         f"The HTML pages in French and Arabic (right to left) at {sizes[-1]:,} updates, "
-        "median ms and the ratio to English:",
+        "median ms and the ratio to English (the three versions of a page measured with their "
+        "requests interleaved):",
         "",
         "| page | English | " + " | ".join(TRANSLATED_NAMES.values()) + " |",
         "| --- | ---: | " + " | ".join("---:" for _ in TRANSLATED_NAMES) + " |",

@@ -81,6 +81,37 @@ def timed(client: Client, url: str, repeat: int = REPEAT) -> dict:
     return {**sampled(lambda: consume(client.get(url)), repeat), "queries": count}
 
 
+def timed_side_by_side(client: Client, urls: list[str], repeat: int = REPEAT) -> list[dict]:
+    """Like ``timed`` for several versions of one page (English, French, Arabic), their
+    requests interleaved, so that a pause of the machine or the process's state weighs on each
+    alike: the ratio between them is then the pages' own."""
+    counts = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        consume(response)
+        with CaptureQueriesContext(connection) as queries:
+            consume(client.get(url))
+        counts.append(len(queries))
+    samples: list[list[float]] = [[] for _ in urls]
+    for _ in range(repeat):
+        for index, url in enumerate(urls):
+            start = time.perf_counter()
+            consume(client.get(url))
+            samples[index].append((time.perf_counter() - start) * 1000)
+    results = []
+    for taken, count in zip(samples, counts, strict=True):
+        taken.sort()
+        results.append(
+            {
+                "median_ms": round(statistics.median(taken), 1),
+                "p95_ms": round(taken[min(len(taken) - 1, int(0.95 * len(taken)))], 1),
+                "queries": count,
+            }
+        )
+    return results
+
+
 def page_queries(client: Client, url: str) -> list[str]:
     """The SQL a page runs, to replay through the same harness as the hand-written SQL (rows
     fetched included: SQLite does most of its work while rows are fetched)."""
@@ -180,19 +211,23 @@ def main() -> None:
         "dashboard": "/dashboard/",
         "dashboard, filtered": "/dashboard/?region=african&theme=protection",
     }
+    measured, translated = {}, {language: {} for language in TRANSLATED}
+    for name, url in pages.items():
+        if "CSV" in name:  # the same file in every language
+            measured[name] = timed(public, url)
+            continue
+        # The page in English, French and Arabic (right to left), requests interleaved.
+        english, *others = timed_side_by_side(
+            public, [url, *(f"/{language}{url}" for language in TRANSLATED)]
+        )
+        measured[name] = english
+        for language, figures in zip(TRANSLATED, others, strict=True):
+            translated[language][name] = figures
     results = {
         "updates": ProgressUpdate.objects.count(),
         "database": connection.vendor,
-        "pages": {name: timed(public, url) for name, url in pages.items()},
-        # The HTML pages in French and Arabic (right to left), under their prefix.
-        "translated": {
-            language: {
-                name: timed(public, f"/{language}{url}")
-                for name, url in pages.items()
-                if "CSV" not in name
-            }
-            for language in TRANSLATED
-        },
+        "pages": measured,
+        "translated": translated,
         "references": {
             "admin changelist, same filter": timed(
                 staff,

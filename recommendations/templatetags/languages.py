@@ -4,7 +4,7 @@ that may not be translated yet."""
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from tracker.languages import alternates
 
@@ -57,3 +57,15 @@ def shorten(text, length: int = 260):
     if " " in cut[length // 2 :]:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…"
+
+
+@register.filter
+def labelled(label, value):
+    """ "Label: value" with the language's punctuation ("Prévue : 12" in French). The same
+    catalogue entry as a ``blocktranslate``, at a tenth of its cost (status bars print seven a
+    recommendation)."""
+    value = grouped(value) if isinstance(value, int) else value
+    return pgettext("a label and its value", "%(label)s: %(value)s") % {
+        "label": label,
+        "value": value,
+    }
