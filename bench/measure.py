@@ -211,18 +211,18 @@ def main() -> None:
         "dashboard": "/dashboard/",
         "dashboard, filtered": "/dashboard/?region=african&theme=protection",
     }
-    measured, translated = {}, {language: {} for language in TRANSLATED}
+    # Each page alone, as every earlier run measured it (the targets and the history).
+    measured = {name: timed(public, url) for name, url in pages.items()}
+    # Then in English, French and Arabic (right to left), requests interleaved: the ratios.
+    translated = {"en": {}, **{language: {} for language in TRANSLATED}}
     for name, url in pages.items():
         if "CSV" in name:  # the same file in every language
-            measured[name] = timed(public, url)
             continue
-        # The page in English, French and Arabic (right to left), requests interleaved.
-        english, *others = timed_side_by_side(
+        figures = timed_side_by_side(
             public, [url, *(f"/{language}{url}" for language in TRANSLATED)]
         )
-        measured[name] = english
-        for language, figures in zip(TRANSLATED, others, strict=True):
-            translated[language][name] = figures
+        for language, figure in zip(["en", *TRANSLATED], figures, strict=True):
+            translated[language][name] = figure
     results = {
         "updates": ProgressUpdate.objects.count(),
         "database": connection.vendor,
