@@ -171,7 +171,7 @@ def test_validation_messages_come_in_the_language(client, editor, language):
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
 def test_filters_not_understood_are_named_in_the_language(client, language):
-    response = client.get(f"/{language}/updates/?since=2024-01-01&until=2020-01-01&state=XXX")
+    response = client.get(f"/{language}/updates/?since=2024-01-01&until=2020-01-01&state=ZZZ")
     notice = re.search(r'<div class="alert alert-warning" role="alert">(.*?)</div>', response.text)
     assert notice
     with translation.override(language):
