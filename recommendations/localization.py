@@ -23,6 +23,8 @@ from django.conf import settings
 from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 
+from tracker.languages import translated_languages
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
@@ -116,9 +118,7 @@ def completeness(data_dir: Path | None = None) -> list[Completeness]:
     translations = translations_read(data_dir)
     expected = _catalogue_fields(data_dir, TRANSLATED_FIELDS)
     result = []
-    for language, _name in settings.LANGUAGES:
-        if language == settings.LANGUAGE_CODE:
-            continue
+    for language in translated_languages():
         path = po_path(language)
         entries = [entry for entry in polib.pofile(str(path))] if path.exists() else []
         done = sum(

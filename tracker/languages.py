@@ -39,6 +39,11 @@ def supported(code: str | None) -> str | None:
     return code if code in dict(settings.LANGUAGES) else None
 
 
+def translated_languages() -> list[str]:
+    """The languages other than English, the source: those with catalogues and translations."""
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
 def preferred(request) -> str:
     """The language the reader asked for, when the URL carries none."""
     session = getattr(request, "session", None)

@@ -17,6 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tracker.languages import translated_languages
+
 from .. import permissions
 from ..localization import state_name
 from .choices import Membership, RegionalGroup
@@ -74,7 +76,7 @@ def _decoded(raw: str) -> dict:
 
 def validate_translations(value) -> None:
     """``{"fr": {"name": "..."}, ...}``: languages of the site, each with texts."""
-    languages = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    languages = translated_languages()
     if not isinstance(value, dict):
         raise ValidationError(_("Translations are an object keyed by language code."))
     for language, fields in value.items():

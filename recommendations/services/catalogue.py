@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
+
+from tracker.languages import translated_languages
 
 from ..models import (
     Actor,
@@ -162,7 +163,7 @@ def translations_read(data_dir: Path) -> dict[str, dict[str, dict[str, dict[str,
     Refuses what would show wrong text: a file for a language the site does not offer, a kind,
     key or field that does not exist, and empty or non-text values (leave a field out instead:
     it then falls back to English with a marker)."""
-    languages = {code for code, _name in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    languages = translated_languages()
     sections = {kind: names for kind, (_model, _key, names) in TRANSLATED_FIELDS.items()}
     sections[STATE_NAMES] = ("name",)
     result: dict[str, dict[str, dict[str, dict[str, str]]]] = {kind: {} for kind in sections}

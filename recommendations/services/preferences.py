@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from tracker.languages import supported
 
 from ..models import LanguagePreference
 
 
 def language_remember(user, language: str) -> None:
     """Keep the user's interface language on their account (one of settings.LANGUAGES)."""
-    if language not in dict(settings.LANGUAGES):
+    if not supported(language):
         raise ValueError(f"{language!r} is not one of the interface languages")
     LanguagePreference.objects.update_or_create(user=user, defaults={"language": language})
 

@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 
 import polib
 import pytest
-from django.conf import settings
 from django.utils import translation
 from django.utils.html import escape
 
@@ -18,10 +17,11 @@ from recommendations.localization import po_path, state_name
 from recommendations.models import Recommendation, Status
 from recommendations.services import cell_refresh_status
 from tests.factories import MAIN_PAGES, ProgressUpdateFactory, cell_at
+from tracker.languages import translated_languages
 
 pytestmark = pytest.mark.django_db
 
-OTHER_LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+OTHER_LANGUAGES = translated_languages()
 SIGNED_IN_PAGES = ["/updates/new/?recommendation=R03&state=FRA", "/updates/mine/"]
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
 

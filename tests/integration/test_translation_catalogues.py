@@ -13,9 +13,10 @@ from django.test import override_settings
 
 from recommendations.localization import completeness, po_path
 from tests.i18n.unmarked import project_unmarked, python_unmarked, template_unmarked
+from tracker.languages import translated_languages
 
 ROOT = Path(settings.BASE_DIR)
-OTHER_LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+OTHER_LANGUAGES = translated_languages()
 
 
 def entries(path: Path) -> set[tuple]:
