@@ -59,6 +59,11 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def by_author(self, user) -> ProgressUpdateQuerySet:
         return self.filter(reported_by=user)
 
+    def review_queue(self, user) -> ProgressUpdateQuerySet:
+        """What waits for this reviewer: submitted updates they did not write (four-eyes), the
+        longest waiting first."""
+        return self.awaiting_review().exclude(reported_by=user).order_by("submitted_at", "id")
+
     def latest_first(self) -> ProgressUpdateQuerySet:
         return self.order_by(*LATEST_FIRST)
 
