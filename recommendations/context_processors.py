@@ -7,6 +7,13 @@ from django.utils.functional import cached_property
 from . import permissions
 
 
+class EveryState:
+    """Contains every Member State id: an editor without a scope logs for any state."""
+
+    def __contains__(self, state_id) -> bool:
+        return True
+
+
 class Abilities:
     """Asked lazily: a page that never looks costs no permission lookup."""
 
@@ -16,6 +23,13 @@ class Abilities:
     @cached_property
     def log(self) -> bool:
         return permissions.is_editor(self.user)
+
+    @cached_property
+    def log_state_ids(self):
+        """The Member States (ids) the user may log for, for ``{% if id in may.log_state_ids %}``
+        on pages listing many states: one query, however many rows ask."""
+        scope = permissions.log_scope(self.user)
+        return EveryState() if scope is None else scope
 
     @cached_property
     def see_authors(self) -> bool:

@@ -20,6 +20,8 @@ from .models import (
 )
 
 REPORTED_STATUSES = [(s.value, s.label) for s in Status if s is not Status.NO_INFORMATION]
+# The status starts unchosen: a default would be logged by whoever forgets to pick one.
+STATUS_CHOICES = [("", _("Choose a status")), *REPORTED_STATUSES]
 NARRATIVE_MAX = ProgressUpdate._meta.get_field("narrative").max_length
 EVIDENCE_MAX = ProgressUpdate._meta.get_field("evidence").max_length
 
@@ -44,7 +46,11 @@ class ProgressUpdateForm(forms.Form):
             "invalid_choice": _("Choose a Member State you are assigned to log updates for.")
         },
     )
-    status = forms.ChoiceField(label=_("Status"), choices=REPORTED_STATUSES)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        error_messages={"required": _("Choose the status the state has reached.")},
+    )
     effective_date = forms.DateField(
         label=_("Date the status took effect"),
         widget=forms.DateInput(attrs={"type": "date", "min": EFFECTIVE_DATE_MIN.isoformat()}),

@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 
 from . import charts
@@ -164,3 +165,15 @@ def dashboard(
             stale.select_related("recommendation", "state").order_by("status_date")[:stale_shown]
         ),
     )
+
+
+def whom_to_ask(shown: int = 5) -> dict:
+    """The administrators who assign roles and Member States, for a page that refuses an
+    editor: their names and e-mail addresses (signed-in editors only see it)."""
+    administrators = (
+        get_user_model()
+        .objects.filter(is_superuser=True, is_active=True)
+        .order_by("last_name", "first_name", "username")
+        .only("username", "first_name", "last_name", "email")[:shown]
+    )
+    return {"administrators": list(administrators)}

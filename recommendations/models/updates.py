@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models import Q, Subquery, Value
+from django.db.models import Case, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +63,11 @@ class ProgressUpdateQuerySet(models.QuerySet):
         """What waits for this reviewer: submitted updates they did not write (four-eyes), the
         longest waiting first."""
         return self.awaiting_review().exclude(reported_by=user).order_by("submitted_at", "id")
+
+    def returned_first(self) -> ProgressUpdateQuerySet:
+        """Returned updates (waiting for their author) first, then the most recently changed."""
+        waiting = Case(When(review_state=ReviewState.RETURNED, then=Value(0)), default=Value(1))
+        return self.order_by(waiting, "-updated_at", "-id")
 
     def latest_first(self) -> ProgressUpdateQuerySet:
         return self.order_by(*LATEST_FIRST)

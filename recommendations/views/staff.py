@@ -5,12 +5,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from .. import permissions, selectors, services
 from ..forms import ProgressUpdateForm
-from ..models import ProgressUpdate, ReviewState
+from ..models import MemberState, ProgressUpdate, Recommendation, ReviewState
 
 
 class UpdateFormMixin(LoginRequiredMixin, PermissionRequiredMixin, FormView):
@@ -45,12 +46,47 @@ class UpdateFormMixin(LoginRequiredMixin, PermissionRequiredMixin, FormView):
 
 
 class UpdateCreateView(UpdateFormMixin):
+    """Reached from a recommendation page (``?recommendation=R03``), a state page (``?state=FRA``)
+    or a cell (both): what the link names is preset. An editor with one Member State has it
+    preset; a state outside their scope gets a page saying so and whom to ask."""
+
+    def get(self, request, *args, **kwargs):
+        self.preset = {"recommendation": "", "state": ""}
+        code = request.GET.get("recommendation", "").strip().upper()[:10]
+        if code:
+            if Recommendation.objects.filter(code=code).exists():
+                self.preset["recommendation"] = code
+            else:
+                messages.warning(
+                    request,
+                    _("No recommendation has the code %(code)s: choose one below.")
+                    % {"code": code},
+                )
+        iso3 = request.GET.get("state", "").strip().upper()[:3]
+        if iso3:
+            state = MemberState.objects.filter(iso3=iso3).first()
+            if state is None:
+                messages.warning(
+                    request,
+                    _("No Member State has the code %(code)s: choose one below.") % {"code": iso3},
+                )
+            elif answer := permissions.may_log(request.user, state):
+                self.preset["state"] = state.iso3
+            else:
+                return TemplateResponse(
+                    request,
+                    "recommendations/out_of_scope.html",
+                    {"state": state, "reason": answer.reason, **selectors.whom_to_ask()},
+                    status=403,
+                )
+        if not self.preset["state"]:
+            only = list(MemberState.objects.loggable_by(request.user)[:2])
+            if len(only) == 1:
+                self.preset["state"] = only[0].iso3
+        return super().get(request, *args, **kwargs)
+
     def get_initial(self):
-        # Reached from a recommendation or state page: /updates/new/?recommendation=R03&state=FRA
-        return {
-            "recommendation": self.request.GET.get("recommendation", "").strip().upper()[:10],
-            "state": self.request.GET.get("state", "").strip().upper()[:3],
-        }
+        return getattr(self, "preset", {})
 
     def write(self, form):
         return services.update_log(
@@ -102,16 +138,20 @@ class MyUpdatesView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
+        # Returned updates first: they wait for their author.
         return (
             ProgressUpdate.objects.by_author(self.request.user)
             .for_listing()
-            .order_by("-updated_at", "-id")
+            .returned_first()
         )
 
     def get_context_data(self, **kwargs):
         mine = ProgressUpdate.objects.by_author(self.request.user)
+        counts = selectors.review_state_counts(mine)
         context = super().get_context_data(
-            review_counts=selectors.review_state_counts(mine), **kwargs
+            review_counts=counts,
+            returned_count=dict(counts)[ReviewState.RETURNED],
+            **kwargs,
         )
         for update in context["updates"]:
             update.can_edit = permissions.may_edit(self.request.user, update)
