@@ -139,11 +139,7 @@ class MyUpdatesView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         # Returned updates first: they wait for their author.
-        return (
-            ProgressUpdate.objects.by_author(self.request.user)
-            .for_listing()
-            .returned_first()
-        )
+        return ProgressUpdate.objects.by_author(self.request.user).for_listing().returned_first()
 
     def get_context_data(self, **kwargs):
         mine = ProgressUpdate.objects.by_author(self.request.user)
