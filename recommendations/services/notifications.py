@@ -173,7 +173,7 @@ def _review_outcome(update: ProgressUpdate, outcome: str) -> tuple[str, dict]:
     return subject, {
         "update": update,
         "approved": approved,
-        "comment": _quoted(update.review_comment),
+        "comment": update.review_comment,  # whole: the author acts on it (2,000 at most)
         "update_link": link("recommendations:update-detail", update.pk),
         "edit_link": link("recommendations:update-edit", update.pk),
         "mine_link": link("recommendations:my-updates"),
