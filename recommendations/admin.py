@@ -395,7 +395,10 @@ class EditorScopeInline(admin.StackedInline):
     model = EditorScope
     can_delete = False
     filter_horizontal = ["states"]
-    verbose_name_plural = _("Member States this editor may log for (none selected: any state)")
+    verbose_name_plural = _(
+        "Member States this person works on: editors log only for these, reviewers are "
+        "notified only about these (none selected: every state)"
+    )
 
 
 admin.site.unregister(User)

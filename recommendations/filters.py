@@ -285,7 +285,7 @@ class CellFilter(TrackerFilterSet):
     def filter_stale(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(status_date__lt=months_ago(int(value)))
+        return queryset.stale(months_ago(int(value)))
 
 
 def months_ago(months: int) -> datetime.date:

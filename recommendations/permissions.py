@@ -22,6 +22,10 @@ The rules:
   an update's history.
 - **see who reported or reviewed**: signed-in staff only (editors, reviewers, admin users); the
   public sees the source of the assessment, not usernames.
+- **be told**: a person's *desk scope* is their list of Member States (``EditorScope``; none:
+  every state). Editors log only for those states; reviewers are e-mailed only about updates
+  for them, and only when they hold the review permission through a group or their own
+  permissions (superuser status alone does not make an administrator a reviewer to mail).
 """
 
 from __future__ import annotations
@@ -221,3 +225,46 @@ def visible_updates(user) -> Q:
     if user.is_superuser or is_reviewer(user):
         visible |= ~Q(review_state=ReviewState.DRAFT)
     return visible
+
+
+# --------------------------------------------------------------------------------------------
+# Who is told: e-mails about the desk
+# --------------------------------------------------------------------------------------------
+
+#: the backend that answers "who holds this permission" (django-axes' backend grants nothing)
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def holders(permission: str):
+    """Active users with an e-mail address who hold ``permission`` through a group or their own
+    permissions, as a User QuerySet (one row each). Superuser status does not count: an
+    administrator outside the Reviewers group is not mailed as a reviewer."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    holding = users.with_perm(
+        permission, is_active=True, include_superusers=False, backend=MODEL_BACKEND
+    )
+    # A subquery: with_perm joins groups and permissions, which could repeat a user.
+    return users.filter(pk__in=holding.values("pk")).exclude(email="")
+
+
+def desk_covers(state_id) -> Q:
+    """The condition on users whose desk scope covers the Member State: no states listed, or
+    this one among them."""
+    from .models import EditorScope
+
+    scoped = EditorScope.objects.filter(states__isnull=False).values("user")
+    covering = EditorScope.objects.filter(states=state_id).values("user")
+    return ~Q(pk__in=scoped) | Q(pk__in=covering)
+
+
+def reviewers_to_notify(update: ProgressUpdate):
+    """The reviewers told that ``update`` was submitted: holders of the review permission whose
+    desk scope covers its Member State, never its author. One query."""
+    return (
+        holders(REVIEW)
+        .exclude(pk=update.reported_by_id)
+        .filter(desk_covers(update.cell.state_id))
+        .order_by("pk")
+    )

@@ -146,7 +146,7 @@ def dashboard(
     year_counts = CellYearCount.objects.all()
     if filtered:
         year_counts = year_counts.of_cells(cells)
-    stale = cells.filter(status_date__lt=stale_since)
+    stale = cells.stale(stale_since)
     # Shade by the reported statuses; "no information" would flatten every other column.
     heat_max = max(
         (n for _, row in recommendations for s, n in row if s != Status.NO_INFORMATION),

@@ -232,6 +232,21 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(env("DJANGO_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Debate Tracker <tracker@localhost>")
 
+# Absolute links in e-mails (no request to take the host from): the site's public address.
+TRACKER_SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reviewers hear of a submitted update: "each" (a mail per update, on submission), "daily" (in
+# the daily digest, manage.py send_digests) or "off".
+TRACKER_REVIEW_MAIL = env("DJANGO_REVIEW_MAIL", "each").lower()
+if TRACKER_REVIEW_MAIL not in ("each", "daily", "off"):
+    raise ImproperlyConfigured(
+        f"DJANGO_REVIEW_MAIL must be each, daily or off (got {TRACKER_REVIEW_MAIL!r})."
+    )
+# A cell has gone stale when its latest approved update took effect more than this many months
+# ago: the dashboard's list and the editors' digest.
+TRACKER_STALE_MONTHS = env_whole_number("DJANGO_STALE_MONTHS", "24")
+if TRACKER_STALE_MONTHS < 1:
+    raise ImproperlyConfigured("DJANGO_STALE_MONTHS must be a whole number, 1 or more (got 0).")
+
 # Where the seed command reads the catalogue and the list of Member States.
 TRACKER_DATA_DIR = Path(env("TRACKER_DATA_DIR") or BASE_DIR / "recommendations" / "data")
 # Where the development logins are written (gitignored), so `make run` can print them every

@@ -23,6 +23,21 @@ class CellQuerySet(models.QuerySet):
     def in_region(self, *groups: str) -> CellQuerySet:
         return self.filter(state__regional_group__in=groups)
 
+    def stale(self, since) -> CellQuerySet:
+        """Cells gone stale: a status whose latest approved update took effect before ``since``
+        (the dashboard, its filter and the editors' digest). Never-reported cells have no date
+        and are not stale: they are counted apart (``never_reported``)."""
+        return self.filter(status_date__lt=since)
+
+    def never_reported(self) -> CellQuerySet:
+        """Cells with no approved update (none yet, or all withdrawn)."""
+        return self.filter(status_date__isnull=True)
+
+    def in_states(self, states) -> CellQuerySet:
+        """The cells of these Member States; every cell when ``states`` is empty (an unscoped
+        person's desk)."""
+        return self.filter(state__in=states) if states else self
+
 
 class Cell(models.Model):
     """One cell of the grid: a recommendation x a Member State, holding its current status.

@@ -8,10 +8,12 @@ transaction when it touches more than one row, and raises a clear error when a r
 - ``catalogue``: seeding the reference data and the grid of cells;
 - ``status``: a cell's current status and yearly counts, derived from the approved log;
 - ``workflow``: log, edit, submit, approve, return, withdraw;
-- ``roles``: the Editors and Reviewers groups, development logins.
+- ``roles``: the Editors and Reviewers groups, development logins;
+- ``notifications``: every e-mail (review outcomes, submitted updates, the daily digests).
 """
 
 from .catalogue import SeedDataError, SeedReport, catalogue_seed, cells_ensure_grid
+from .notifications import DigestReport, digests_collect, digests_send
 from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, roles_seed
 from .status import cell_refresh_status, cell_year_counts_rebuild, cells_refresh_all
 from .workflow import (
@@ -29,6 +31,7 @@ from .workflow import (
 __all__ = [
     "EDITABLE_FIELDS",
     "EDITORS",
+    "DigestReport",
     "REVIEWERS",
     "ROLE_PERMISSIONS",
     "SeedDataError",
@@ -41,6 +44,8 @@ __all__ = [
     "cells_ensure_grid",
     "cells_refresh_all",
     "dev_logins_create",
+    "digests_collect",
+    "digests_send",
     "roles_seed",
     "update_approve",
     "update_edit",

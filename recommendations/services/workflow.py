@@ -1,27 +1,21 @@
 """The review workflow: log, edit, submit, approve, return, withdraw.
 
 Every function takes the acting person as ``user``, asks ``permissions`` whether they may act,
-and raises :class:`WorkflowError` with its reason when not.
+and raises :class:`WorkflowError` with its reason when not. The mails a step causes (reviewers
+told of a submission, the author of a review) are ``notifications``' and leave after the commit.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import Cell, MemberState, ProgressUpdate, Recommendation, ReviewState
-from .preferences import language_of
+from . import notifications
 from .status import cell_refresh_status
-
-logger = logging.getLogger(__name__)
 
 
 class WorkflowError(Exception):
@@ -116,7 +110,10 @@ def update_log(
     if submit:
         update.review_state = ReviewState.SUBMITTED
         update.submitted_at = timezone.now()
-    return _save(update, user=user, reason="submitted" if submit else "logged as draft")
+    _save(update, user=user, reason="submitted" if submit else "logged as draft")
+    if submit:
+        notifications.reviewers_notify(update)
+    return update
 
 
 def _locked(update: ProgressUpdate) -> ProgressUpdate:
@@ -172,7 +169,10 @@ def update_edit(
     if submit:
         update.review_state = ReviewState.SUBMITTED
         update.submitted_at = timezone.now()
-    return _save(update, user=user, reason="resubmitted" if submit else "edited")
+    _save(update, user=user, reason="resubmitted" if submit else "edited")
+    if submit:
+        notifications.reviewers_notify(update)
+    return update
 
 
 @transaction.atomic
@@ -191,7 +191,7 @@ def update_approve(*, update: ProgressUpdate, user, comment: str = "") -> Progre
     _require(permissions.may_review(user, update))
     _record_review(update, user=user, outcome=ReviewState.APPROVED, comment=comment)
     cell_refresh_status(cell=cell, user=user)
-    _notify_author(update, "approved")
+    notifications.author_notify(update, "approved")
     return update
 
 
@@ -203,7 +203,7 @@ def update_return(*, update: ProgressUpdate, user, comment: str) -> ProgressUpda
     if not comment.strip():
         raise WorkflowError(_("Say why the update is returned, so its author can correct it."))
     _record_review(update, user=user, outcome=ReviewState.RETURNED, comment=comment)
-    _notify_author(update, "returned")
+    notifications.author_notify(update, "returned")
     return update
 
 
@@ -235,53 +235,3 @@ def _record_review(update: ProgressUpdate, *, user, outcome: ReviewState, commen
     approved = outcome == ReviewState.APPROVED
     reason = "approved" if approved else "returned to author"
     _save_review(update, user=user, reason=reason, content_counts=approved)
-
-
-def _notify_author(update: ProgressUpdate, outcome: str) -> None:
-    """E-mail the author once the transaction has committed (never for a rolled-back review)."""
-    author = update.reported_by
-    if not author.email:
-        return
-    # In the language the author chose (their account), else the site's default.
-    with translation.override(language_of(author) or settings.LANGUAGE_CODE):
-        subject, body = _review_mail(update, outcome)
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [author.email])
-        except Exception:  # a mail outage must not undo or block a review that has committed
-            logger.exception("Could not e-mail %s about update #%s", author.email, update.pk)
-
-    transaction.on_commit(send)
-
-
-def _review_mail(update: ProgressUpdate, outcome: str) -> tuple[str, str]:
-    """Subject and body telling the author how their update was reviewed; one whole sentence
-    per outcome, in the active language."""
-    cell = update.cell
-    values = {
-        "code": cell.recommendation.code,
-        "state": cell.state.label,
-        "id": update.pk,
-        "status": update.get_status_display(),
-        "date": date_format(update.effective_date, "DATE_FORMAT"),
-        "reviewer": update.reviewed_by,
-    }
-    if outcome == "approved":
-        subject = _("Your update on %(code)s / %(state)s was approved") % values
-        first = _(
-            "Your progress update #%(id)s (%(status)s, effective %(date)s) was approved by "
-            "%(reviewer)s."
-        )
-    else:
-        subject = _("Your update on %(code)s / %(state)s was returned") % values
-        first = _(
-            "Your progress update #%(id)s (%(status)s, effective %(date)s) was returned by "
-            "%(reviewer)s."
-        )
-    lines = [first % values]
-    if update.review_comment:
-        lines += ["", _("Reviewer's comment:"), update.review_comment]
-    if outcome == "returned":
-        lines += ["", _("You can correct it and submit it again from My updates.")]
-    return subject, "\n".join(lines)

@@ -1,6 +1,7 @@
 """The public pages: anyone reads the approved picture. Thin: pick a selector or a queryset,
 apply a FilterSet, render."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
@@ -204,7 +205,10 @@ class DashboardView(TemplateView):
     the cells gone stale, for the cells the filters select."""
 
     template_name = "recommendations/dashboard.html"
-    stale_months = 24
+
+    @property
+    def stale_months(self) -> int:
+        return settings.TRACKER_STALE_MONTHS
 
     def get_context_data(self, **kwargs):
         filterset = CellFilter(self.request.GET, queryset=Cell.objects.all())
