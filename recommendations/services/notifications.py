@@ -264,8 +264,10 @@ class Digest:
     queue: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        """Anything to report? Nobody is mailed to be told there is nothing."""
-        return bool(self.returned or self.stale_count or self.never_reported or self.queue_count)
+        """Anything to act on? Nobody is mailed to be told there is nothing. Cells never
+        reported are counted in a digest that goes out anyway, but do not send one alone: on a
+        new tracker that would be the same mail every morning, soon filtered away unread."""
+        return bool(self.returned or self.stale_count or self.queue_count)
 
     def summary(self) -> str:
         """The command's line for this recipient (plain English, for the operator)."""

@@ -274,7 +274,7 @@ def test_a_digest_never_shows_another_persons_drafts_or_returned_updates(
     assert f"#{own_submitted.pk} " not in to_reviewer  # four-eyes: not theirs to review
     assert f"#{waiting.pk} " in to_reviewer
     assert "EDITOR'S COMMENT" in mailed()[editor.email].body
-    assert "EDITOR'S COMMENT" not in mailed()[scoped_editor.email].body
+    assert scoped_editor.email not in mailed()  # nothing of their own to act on
 
 
 def test_an_editor_who_reviews_gets_one_mail_with_both_parts(
@@ -336,7 +336,28 @@ def test_nobody_is_mailed_to_hear_there_is_nothing(editor, reviewer, settings):
     assert mail.outbox == []
 
 
-def test_one_failing_address_does_not_stop_the_others(editor, scoped_editor, settings):
+def test_cells_never_reported_alone_send_no_mail(editor, reviewer):
+    """A new tracker: every cell unreported, nothing returned, nothing stale, nothing waiting.
+    The count waits for a digest with something to act on."""
+    assert Cell.objects.filter(status_date=None).exists()
+    mail.outbox.clear()
+
+    report = digests_send()
+
+    assert report.sent == []
+    assert mail.outbox == []
+
+
+def returned_to(author, reviewer, iso3="FRA"):
+    """Something for an author to act on: their update, returned."""
+    update = log(author, iso3=iso3)
+    update_return(update=update, user=reviewer, comment="Cite the decree.")
+    return update
+
+
+def test_one_failing_address_does_not_stop_the_others(editor, scoped_editor, reviewer, settings):
+    returned_to(editor, reviewer)
+    returned_to(scoped_editor, reviewer)
     editor.email = "bounce@example.org"
     editor.save()
     settings.EMAIL_BACKEND = "tests.integration.test_notifications.BouncingBackend"
@@ -350,7 +371,10 @@ def test_one_failing_address_does_not_stop_the_others(editor, scoped_editor, set
     assert "focal-point-fra" in out.getvalue()
 
 
-def test_a_dry_run_lists_the_recipients_and_sends_nothing(editor, scoped_editor):
+def test_a_dry_run_lists_the_recipients_and_sends_nothing(editor, scoped_editor, reviewer):
+    returned_to(editor, reviewer)
+    returned_to(scoped_editor, reviewer)
+    mail.outbox.clear()
     out = io.StringIO()
     call_command("send_digests", "--dry-run", stdout=out)
     assert mail.outbox == []
@@ -381,6 +405,13 @@ def test_the_digests_queries_do_not_grow_with_the_log(
                 reported_by=scoped_editor,
                 review_state=ReviewState.SUBMITTED,
                 submitted_at=timezone.now(),
+            )
+            ProgressUpdateFactory(
+                cell=cell,
+                reported_by=scoped_editor,
+                review_state=ReviewState.RETURNED,
+                reviewed_by=reviewer,
+                review_comment="Fix it.",
             )
         cells_refresh_all()
 
