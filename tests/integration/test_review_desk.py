@@ -134,9 +134,10 @@ def test_picking_a_review_state_lists_all_updates_in_it(client, reviewer, author
     submitted(author)
     client.force_login(reviewer)
     assert listed(client.get(CHANGELIST, {"review_state__exact": "approved"})) == [done]
-    assert listed(
-        client.get(CHANGELIST, {"review_state__exact": "approved", "queue": "waiting"})
-    ) == []
+    assert (
+        listed(client.get(CHANGELIST, {"review_state__exact": "approved", "queue": "waiting"}))
+        == []
+    )
 
 
 def test_an_unknown_queue_is_an_invalid_filter(client, reviewer):
@@ -256,7 +257,7 @@ def test_approving_opens_the_next_update_in_the_queue(client, reviewer, author):
 
     response = client.post(review_url(third), {"decision": "approve"}, follow=True)
     assert response.redirect_chain[-1][0] == CHANGELIST
-    assert "Approved update #%d." % third.pk in response.text
+    assert f"Approved update #{third.pk}." in response.text
     assert "Nothing else waits for your review." in response.text
 
 
@@ -290,8 +291,7 @@ def test_a_reviewer_does_not_review_their_own_update(client, reviewer, author):
     client.force_login(reviewer)
     page = client.get(change_url(own)).text
     assert (
-        f"You wrote update #{own.pk}: another reviewer must approve or return it "
-        "(four-eyes rule)."
+        f"You wrote update #{own.pk}: another reviewer must approve or return it (four-eyes rule)."
     ) in page
     assert 'value="approve"' not in page
 
@@ -306,7 +306,9 @@ def test_an_approved_update_is_not_reviewed_again(client, reviewer, author, seco
     update_approve(update=update, user=second_reviewer, comment="First.")
     client.force_login(reviewer)
     assert 'value="approve"' not in client.get(change_url(update)).text
-    response = client.post(review_url(update), {"decision": "return", "comment": "No."}, follow=True)
+    response = client.post(
+        review_url(update), {"decision": "return", "comment": "No."}, follow=True
+    )
     assert "not awaiting review" in response.text
     update.refresh_from_db()
     assert (update.review_state, update.reviewed_by) == (ReviewState.APPROVED, second_reviewer)
@@ -395,8 +397,8 @@ def test_bulk_approval_lists_the_refused_updates_with_their_reasons(
         f"<li>#{own.pk}: You wrote update #{own.pk}: another reviewer must approve or return it "
         "(four-eyes rule).</li>"
     ) in messages[1]
-    assert f"<li>#{done.pk}: Update #{done.pk} is approved, not awaiting review.</li>" in (
-        messages[1]
+    assert (
+        f"<li>#{done.pk}: Update #{done.pk} is approved, not awaiting review.</li>" in (messages[1])
     )
 
 
