@@ -305,7 +305,7 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
         "recommendation_code",
         "status",
         "effective_date",
-        "source",
+        "source_name",
         "author",
         "submitted_on",
         "review_state_note",
@@ -360,6 +360,14 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ReviewQueueChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # The site's navigation sidebar and the list's filters together left the table too
+        # little of a 1280 px window: the columns a reviewer reads scrolled out of sight. The
+        # breadcrumbs still lead everywhere.
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
 
     def get_list_filter(self, request):
         if queue_choice(request) is None:
@@ -425,6 +433,10 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
     def recommendation_code(self, obj):
         return obj.cell.recommendation.code
 
+    @admin.display(description=_("source"), ordering="source")
+    def source_name(self, obj):
+        return obj.get_source_display()  # under a short heading: the column is narrow
+
     @admin.display(description=_("author"), ordering="reported_by__username")
     def author(self, obj):
         return obj.reported_by.get_username()
@@ -441,17 +453,22 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
             return gettext("Submitted · yours: another reviewer reviews it")
         return obj.get_review_state_display()
 
+    @property
+    def empty(self) -> str:
+        # A read-only field's method that returns None reads "None"; the admin's fields "-".
+        return self.get_empty_value_display()
+
     @admin.display(description=_("reported by"))
     def reported_by_name(self, obj):
         return obj.reported_by.get_username()
 
     @admin.display(description=_("reviewed by"))
     def reviewed_by_name(self, obj):
-        return obj.reviewed_by.get_username() if obj.reviewed_by_id else None
+        return obj.reviewed_by.get_username() if obj.reviewed_by_id else self.empty
 
     @admin.display(description=_("withdrawn by"))
     def withdrawn_by_name(self, obj):
-        return obj.withdrawn_by.get_username() if obj.withdrawn_by_id else None
+        return obj.withdrawn_by.get_username() if obj.withdrawn_by_id else self.empty
 
     @admin.display(description=_("cell"))
     def cell_name(self, obj):
@@ -463,7 +480,7 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
         raw write) may hold anything, and a javascript: line must stay text."""
         lines = [line.strip() for line in obj.evidence.splitlines() if line.strip()]
         if not lines:
-            return None
+            return self.empty
         return format_html(
             '<ul class="evidence-links">{}</ul>',
             format_html_join(
