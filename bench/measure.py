@@ -1,6 +1,7 @@
 """Measure one benchmark database: server-side latency and query counts of the main pages, and
-the two references (the admin changelist with the same filter, the raw SQL of the dashboard's
-counts). Run by bench/bench.py in a process of its own, with DATABASE_URL set; prints JSON.
+the references (the admin changelist with the same filter, the reviewers' desk as a reviewer
+sees it, the raw SQL of the dashboard's counts). Run by bench/bench.py in a process of its own,
+with DATABASE_URL set; prints JSON.
 
 Requests go through Django's test client in this process (the full middleware stack, templates
 and streaming, no network), with DEBUG off so no query log slows it down.
@@ -24,12 +25,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from recommendations.filters import months_ago  # noqa: E402
 from recommendations.models import ProgressUpdate, Theme  # noqa: E402
+from recommendations.services import REVIEWERS, roles_seed  # noqa: E402
 from recommendations.views import DashboardView  # noqa: E402
 
 settings.DEBUG = False
@@ -202,6 +205,17 @@ def main() -> None:
     public = Client()
     staff = Client()
     staff.force_login(admin)
+    # The reviewers' desk as a reviewer sees it: staff, in the Reviewers group, no superuser.
+    reviewer, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"is_staff": True})
+    roles_seed()
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+    desk = Client()
+    desk.force_login(reviewer)
+    # The update a reviewer opens first: the oldest waiting, else an approved one.
+    opened = (
+        ProgressUpdate.objects.review_queue(reviewer).first()
+        or ProgressUpdate.objects.approved().order_by("pk").first()
+    )
     pages = {
         "catalogue": "/recommendations/",
         "recommendation page": "/recommendations/R19/",
@@ -232,6 +246,14 @@ def main() -> None:
             "admin changelist, same filter": timed(
                 staff,
                 f"/admin/recommendations/progressupdate/?{admin_filter()}",
+                repeat=max(5, REPEAT // 3),
+            ),
+            "reviewer's queue (admin list)": timed(
+                desk, "/admin/recommendations/progressupdate/", repeat=max(5, REPEAT // 3)
+            ),
+            "an update's admin page, as a reviewer": timed(
+                desk,
+                f"/admin/recommendations/progressupdate/{opened.pk}/change/",
                 repeat=max(5, REPEAT // 3),
             ),
             "dashboard's own queries, replayed": timed_sql(page_queries(public, "/dashboard/")),

@@ -1,17 +1,25 @@
 """The admin: catalogue management for administrators, and the reviewers' desk. Every "may
 they" is asked of ``permissions``; every write goes through ``services``."""
 
+import copy
+from urllib.parse import urlsplit
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.formats import number_format
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -27,6 +35,7 @@ from .models import (
     MemberState,
     ProgressUpdate,
     Recommendation,
+    ReviewState,
     SourceDocument,
     Theme,
 )
@@ -62,6 +71,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self._require_visible(request, object_id)
+        user_admin = self.admin_site._registry.get(User)
+        if user_admin is None or not user_admin.has_view_permission(request):
+            # The list links each "changed by" to the user's page, which a reviewer may not
+            # open (403); a URL name that does not resolve makes it plain text.
+            extra_context = {**(extra_context or {}), "admin_user_view": ""}
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -217,26 +231,88 @@ class CellAdmin(HistoryAdmin):
         return False
 
 
-@admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(HistoryAdmin):
-    """The reviewers' desk: filter, search, then Approve or Return to author.
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """The reviewers' list opens on what waits for them; "All updates" shows the rest.
 
-    Nothing here edits or deletes an update: the form is read-only and every action calls the
+    The queue is the default (no ``queue`` in the query string) unless a review state is picked
+    in the sidebar, which asks for "All updates" (the queue holds submitted updates only)."""
+
+    title = _("review queue")
+    parameter_name = "queue"
+    WAITING, ALL = "waiting", "all"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.chosen = queue_choice(request)
+
+    def lookups(self, request, model_admin):
+        return [(self.WAITING, _("Waiting for me")), (self.ALL, _("All updates"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in (None, self.WAITING, self.ALL):
+            raise IncorrectLookupParameters(f"Unknown queue: {self.value()!r}")
+        if self.chosen == self.WAITING:
+            return queryset.review_queue(request.user)
+        return queryset
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.chosen == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+def queue_choice(request) -> str | None:
+    """``waiting`` or ``all`` for a reviewer's list (see ReviewQueueFilter); None for others."""
+    if not permissions.is_reviewer(request.user):
+        return None
+    chosen = request.GET.get(ReviewQueueFilter.parameter_name)
+    if chosen == ReviewQueueFilter.ALL:
+        return chosen
+    if chosen is None and "review_state__exact" in request.GET:
+        return ReviewQueueFilter.ALL
+    return ReviewQueueFilter.WAITING
+
+
+class ReviewQueueChangeList(DateBoundedChangeList):
+    """The column headers show the order the list is in: the queue's (longest waiting first)
+    when it is shown. Django marks them from ``ordering`` and the model's, not from
+    ``get_ordering(request)``."""
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(request, *args, **kwargs)
+
+    def _get_default_ordering(self):
+        return self.model_admin.get_ordering(self.request) or super()._get_default_ordering()
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
+    """The reviewers' desk: the queue of submitted updates, oldest first; on an update's page,
+    Approve or Return to author, then on to the next one. Bulk actions do the same for many.
+
+    Nothing here edits or deletes an update: the form is read-only and every review calls the
     workflow service, which enforces four-eyes, locking and the current-status rule.
     """
 
+    # Short columns: the list, its sidebar filter and these fit a 1280 px window.
     list_display = [
         "id",
-        "cell",
+        "state_name",
+        "recommendation_code",
         "status",
         "effective_date",
-        "source",
-        "review_state",
-        "reported_by",
-        "submitted_at",
+        "source_name",
+        "author",
+        "submitted_on",
+        "review_state_note",
     ]
-    list_display_links = ["id", "cell"]
+    list_display_links = ["id", "state_name"]
     list_filter = [
+        ReviewQueueFilter,
         "review_state",
         "status",
         "source",
@@ -260,16 +336,75 @@ class ProgressUpdateAdmin(HistoryAdmin):
     list_per_page = 50
     # The filtered count is shown; the unfiltered total beside it would count the whole log.
     show_full_result_count = False
+    # Django links every foreign key on the read-only page, whether or not the viewer may open
+    # the page behind it (a reviewer may not view users: "Reported by" answered 403). So the
+    # links are drawn only for viewers who may follow them (get_fields); others read names.
+    USER_FIELDS = {
+        "reported_by": "reported_by_name",
+        "reviewed_by": "reviewed_by_name",
+        "withdrawn_by": "withdrawn_by_name",
+    }
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        # "yours" in a row: the viewer's own submitted updates wait for another reviewer.
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .annotate(
+                written_by_viewer=ExpressionWrapper(
+                    Q(reported_by_id=request.user.pk), output_field=BooleanField()
+                )
+            )
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return ReviewQueueChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # The site's navigation sidebar and the list's filters together left the table too
+        # little of a 1280 px window: the columns a reviewer reads scrolled out of sight. The
+        # breadcrumbs still lead everywhere.
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
+
+    def get_list_filter(self, request):
+        if queue_choice(request) is None:
+            return [f for f in self.list_filter if f is not ReviewQueueFilter]
+        return self.list_filter
+
+    def get_ordering(self, request):
+        if queue_choice(request) == ReviewQueueFilter.WAITING:
+            return ["submitted_at", "id"]  # the longest waiting first, as review_queue orders
+        return super().get_ordering(request)
 
     def visible_history(self, request, records):
         # Versions carry the review state they had: a draft version is its author's alone.
         return records.filter(permissions.visible_updates(request.user))
 
+    def get_fields(self, request, obj=None):
+        may_view_users = self._may_view(request, User)
+        fields = []
+        for field in self.model._meta.fields:
+            name = field.name
+            if name == "id":
+                continue
+            if name in self.USER_FIELDS and not may_view_users:
+                name = self.USER_FIELDS[name]
+            elif name == "cell" and not self._may_view(request, Cell):
+                name = "cell_name"
+            elif name == "evidence":
+                name = "evidence_links"
+            fields.append(name)
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.get_fields(request, obj)
+
+    def _may_view(self, request, model) -> bool:
+        model_admin = self.admin_site._registry.get(model)
+        return model_admin is not None and model_admin.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False  # updates are logged at /updates/new/, through the workflow
@@ -286,23 +421,215 @@ class ProgressUpdateAdmin(HistoryAdmin):
     def has_withdraw_permission(self, request):
         return bool(permissions.may_withdraw(request.user))
 
-    def _run(self, request, queryset, *, title, done, comment_required, service, help_text):
+    # ----------------------------------------------------------------------------------------
+    # Columns and read-only fields
+    # ----------------------------------------------------------------------------------------
+
+    @admin.display(description=_("Member State"), ordering="cell__state__name")
+    def state_name(self, obj):
+        return obj.cell.state.label
+
+    @admin.display(description=_("recommendation"), ordering="cell__recommendation__order")
+    def recommendation_code(self, obj):
+        return obj.cell.recommendation.code
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_name(self, obj):
+        return obj.get_source_display()  # under a short heading: the column is narrow
+
+    @admin.display(description=_("author"), ordering="reported_by__username")
+    def author(self, obj):
+        return obj.reported_by.get_username()
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted_on(self, obj):
+        if obj.submitted_at is None:
+            return None
+        return date_format(timezone.localtime(obj.submitted_at), "DATE_FORMAT")
+
+    @admin.display(description=_("review state"), ordering="review_state")
+    def review_state_note(self, obj):
+        if obj.review_state == ReviewState.SUBMITTED and getattr(obj, "written_by_viewer", False):
+            return gettext("Submitted · yours: another reviewer reviews it")
+        return obj.get_review_state_display()
+
+    @property
+    def empty(self) -> str:
+        # A read-only field's method that returns None reads "None"; the admin's fields "-".
+        return self.get_empty_value_display()
+
+    @admin.display(description=_("reported by"))
+    def reported_by_name(self, obj):
+        return obj.reported_by.get_username()
+
+    @admin.display(description=_("reviewed by"))
+    def reviewed_by_name(self, obj):
+        return obj.reviewed_by.get_username() if obj.reviewed_by_id else self.empty
+
+    @admin.display(description=_("withdrawn by"))
+    def withdrawn_by_name(self, obj):
+        return obj.withdrawn_by.get_username() if obj.withdrawn_by_id else self.empty
+
+    @admin.display(description=_("cell"))
+    def cell_name(self, obj):
+        return str(obj.cell)
+
+    @admin.display(description=_("evidence"))
+    def evidence_links(self, obj):
+        """One link per line, http(s) only: the form validates them, but an older row (or a
+        raw write) may hold anything, and a javascript: line must stay text."""
+        lines = [line.strip() for line in obj.evidence.splitlines() if line.strip()]
+        if not lines:
+            return self.empty
+        return format_html(
+            '<ul class="evidence-links">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                ((evidence_link(line),) for line in lines),
+            ),
+        )
+
+    # ----------------------------------------------------------------------------------------
+    # An update's page: Approve or Return to author, then the next in the queue
+    # ----------------------------------------------------------------------------------------
+
+    APPROVE, RETURN = "approve", "return"
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name=f"{opts.app_label}_{opts.model_name}_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        form = extra_context.pop("review_form", None)
+        extra_context["review"] = self._review_context(request, object_id, form)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _review_context(self, request, object_id, form=None) -> dict | None:
+        """What the update's page shows reviewers: the form if they may review it, else why
+        not (their own update), and the previous and next updates of their queue."""
+        if not self.has_review_permission(request):
+            return None
+        update = self.get_object(request, unquote(object_id))
+        if update is None:
+            return None
+        answer = permissions.may_review(request.user, update)
+        previous, following = self.queue_neighbours(request, update)
+        opts = self.model._meta
+        return {
+            "allowed": answer.allowed,
+            # Only a submitted update says why not: the others are plainly not waiting.
+            "reason": answer.reason if update.review_state == ReviewState.SUBMITTED else "",
+            "form": form or ReviewCommentForm(auto_id="id_review_%s"),
+            "url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_review", args=[quote(update.pk)]
+            ),
+            "previous": previous,
+            "next": following,
+        }
+
+    def queue_neighbours(self, request, update):
+        """The updates before and after this one in the viewer's queue (either may be None)."""
+        queue = self.get_queryset(request).review_queue(request.user).exclude(pk=update.pk)
+        if update.submitted_at is None:
+            return None, queue.first()
+        at = update.submitted_at
+        earlier = queue.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=update.pk))
+        later = queue.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=update.pk))
+        return earlier.last(), later.first()
+
+    def review_view(self, request, object_id):
+        """POST only: approve or return the update through the workflow service, then open the
+        next update waiting for this reviewer (the oldest after it, else the oldest left)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        require_valid_pk(self.model, object_id)
+        update = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        decision = request.POST.get("decision")
+        if decision not in (self.APPROVE, self.RETURN):
+            raise BadRequest("Approve or return?")
+        form = ReviewCommentForm(request.POST, auto_id="id_review_%s")
+        if form.is_valid() and decision == self.RETURN and not form.cleaned_data["comment"].strip():
+            form.add_error(
+                "comment", gettext("Say why the update is returned, so its author can correct it.")
+            )
+        if not form.is_valid():
+            # The page again, with the error and the comment as typed.
+            page = copy.copy(request)
+            page.method = "GET"
+            return self.change_view(page, object_id, extra_context={"review_form": form})
+        comment = form.cleaned_data["comment"]
+        try:
+            if decision == self.APPROVE:
+                update_approve(update=update, user=request.user, comment=comment)
+                done = gettext("Approved update #%(id)s.")
+            else:
+                update_return(update=update, user=request.user, comment=comment)
+                done = gettext("Returned update #%(id)s to its author.")
+        except WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(self._change_url(update.pk))
+        self.message_user(request, done % {"id": update.pk}, messages.SUCCESS)
+        _previous, following = self.queue_neighbours(request, update)
+        following = following or self.get_queryset(request).review_queue(request.user).first()
+        if following is None:
+            self.message_user(request, gettext("Nothing else waits for your review."))
+            return redirect(reverse("admin:recommendations_progressupdate_changelist"))
+        return redirect(self._change_url(following.pk))
+
+    def _change_url(self, pk) -> str:
+        return reverse("admin:recommendations_progressupdate_change", args=[quote(pk)])
+
+    # ----------------------------------------------------------------------------------------
+    # Bulk actions
+    # ----------------------------------------------------------------------------------------
+
+    def response_action(self, request, queryset):
+        # Ticked rows are acted on (or refused, with the reason) whatever the list's filters:
+        # the queue, the default, would otherwise drop a ticked update that left it (approved
+        # meanwhile) without a word. "Select all" still means all the filtered list shows.
+        if request.POST.get("select_across") != "1":
+            queryset = self.get_queryset(request)
+        return super().response_action(request, queryset)
+
+    def _run(
+        self,
+        request,
+        queryset,
+        *,
+        title,
+        done,
+        comment_required,
+        service,
+        help_text,
+    ):
         """Ask for a comment on an intermediate page, then call the service per update.
 
         ``done`` gives, for a number of updates, the sentence that reports them: one whole
-        sentence per action, with ``%(count)s`` and ``%(ids)s``, for translators."""
+        sentence per action, with ``%(count)s`` and ``%(ids)s``, for translators. Updates the
+        service refuses are listed in one error message, each with the service's reason."""
         form = ReviewCommentForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             comment = form.cleaned_data["comment"]
             if comment_required and not comment.strip():
                 form.add_error("comment", gettext("A comment is required: say why."))
             else:
-                finished = []
-                for update in queryset:
+                finished, refused = [], []
+                for update in queryset.order_by("pk"):
                     try:
                         service(update, request.user, comment)
                     except WorkflowError as error:
-                        self.message_user(request, str(error), messages.ERROR)
+                        refused.append((update.pk, str(error)))
                     else:
                         finished.append(f"#{update.pk}")
                 if finished:
@@ -314,6 +641,19 @@ class ProgressUpdateAdmin(HistoryAdmin):
                             "ids": ", ".join(finished),
                         },
                         messages.SUCCESS,
+                    )
+                if refused:
+                    heading = ngettext(
+                        "Refused %(count)s update:", "Refused %(count)s updates:", len(refused)
+                    ) % {"count": number_format(len(refused), force_grouping=True)}
+                    self.message_user(
+                        request,
+                        format_html(
+                            '{}<ul class="refusals">{}</ul>',
+                            heading,
+                            format_html_join("", "<li>#{}: {}</li>", refused),
+                        ),
+                        messages.ERROR,
                     )
                 return None
         return TemplateResponse(
@@ -389,6 +729,17 @@ class ProgressUpdateAdmin(HistoryAdmin):
                 update=update, user=user, reason=comment
             ),
         )
+
+
+def evidence_link(line: str):
+    """An http(s) URL as a link that passes no referrer or ranking; anything else as text."""
+    try:
+        scheme = urlsplit(line).scheme.lower()
+    except ValueError:  # "http://[" and the like
+        return line
+    if scheme not in ("http", "https"):
+        return line
+    return format_html('<a href="{}" rel="noopener noreferrer nofollow">{}</a>', line, line)
 
 
 class EditorScopeInline(admin.StackedInline):

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import cached_property
 
 from . import permissions
+from .models import ProgressUpdate
 
 
 class EveryState:
@@ -38,6 +39,18 @@ class Abilities:
     @cached_property
     def use_admin(self) -> bool:
         return permissions.may_use_admin(self.user)
+
+    @cached_property
+    def review_desk(self) -> bool:
+        """A reviewer who can reach the admin, where the review queue is."""
+        return permissions.may_use_admin(self.user) and permissions.is_reviewer(self.user)
+
+    @cached_property
+    def waiting(self) -> int:
+        """How many updates wait for this reviewer (one COUNT; none for anybody else)."""
+        if not self.review_desk:
+            return 0
+        return ProgressUpdate.objects.review_queue(self.user).count()
 
 
 def may(request) -> dict:

@@ -152,4 +152,6 @@ class ReviewCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=2000,
+        # Review comments are internal: the public update page shows them to signed-in staff.
+        help_text=_("Seen by the author and by staff; never published."),
     )

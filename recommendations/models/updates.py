@@ -12,6 +12,7 @@ from django.db.models import Case, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -247,10 +248,13 @@ class ProgressUpdate(models.Model):
             models.Index(fields=["source"], name="update_source"),
             # "My updates".
             models.Index(fields=["reported_by", "review_state"], name="update_author"),
+            # The reviewers' queue, longest waiting first, and its count in the header.
+            models.Index(fields=["review_state", "submitted_at", "id"], name="update_review_queue"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.cell} {self.get_status_display()} ({self.effective_date:%Y-%m-%d})"
+        # The date as pages show it (DATE_FORMAT): the admin's titles and breadcrumbs use this.
+        return f"{self.cell} {self.get_status_display()} ({date_format(self.effective_date)})"
 
     def get_absolute_url(self) -> str:
         return reverse("recommendations:update-detail", args=[self.pk])

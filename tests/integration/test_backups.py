@@ -416,11 +416,13 @@ TRANSLATED_TABLES = [
 
 def forget_migrations_from_0005(path) -> None:
     """What a backup made before migration 0005 looks like to the check: its schema is 0004's
-    but for a check constraint (0006 changes no schema; 0007's columns and table are taken out)."""
+    but for a check constraint (0006 changes no schema; 0007's columns and table and 0008's
+    index are taken out)."""
     write_sqlite(
         path,
         "DELETE FROM django_migrations WHERE app = 'recommendations' AND name >= '0005'",
         "DROP TABLE recommendations_languagepreference",
+        "DROP INDEX update_review_queue",
         *[
             f"ALTER TABLE recommendations_{table} DROP COLUMN translations"
             for table in TRANSLATED_TABLES
@@ -439,6 +441,7 @@ def test_a_sqlite_backup_from_older_code_is_accepted_with_the_migrations_it_lack
         "recommendations.0005_effective_date_from_1945",
         "recommendations.0006_interface_strings_marked",
         "recommendations.0007_languages",
+        "recommendations.0008_update_review_queue_index",
     )
 
 
@@ -460,7 +463,7 @@ def test_restoring_a_sqlite_backup_from_older_code_migrates_it(
         str(tmp_path / "safety"),
     )
 
-    assert "Ran migrate on the restored database: 3 migration(s)" in result.stdout
+    assert "Ran migrate on the restored database: 4 migration(s)" in result.stdout
     shown = run_manage(scratch_database_url, "showmigrations", "recommendations").stdout
     assert "[X] 0005_effective_date_from_1945" in shown
 
