@@ -40,6 +40,8 @@ from .models import (
     Theme,
 )
 from .services import (
+    RETURN_NEEDS_COMMENT,
+    WITHDRAWAL_NEEDS_REASON,
     WorkflowError,
     update_approve,
     update_return,
@@ -558,11 +560,11 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
         decision = request.POST.get("decision")
         if decision not in (self.APPROVE, self.RETURN):
             raise BadRequest("Approve or return?")
-        form = ReviewCommentForm(request.POST, auto_id="id_review_%s")
-        if form.is_valid() and decision == self.RETURN and not form.cleaned_data["comment"].strip():
-            form.add_error(
-                "comment", gettext("Say why the update is returned, so its author can correct it.")
-            )
+        form = ReviewCommentForm(
+            request.POST,
+            auto_id="id_review_%s",
+            required_message=RETURN_NEEDS_COMMENT if decision == self.RETURN else None,
+        )
         if not form.is_valid():
             # The page again, with the error and the comment as typed.
             page = copy.copy(request)
@@ -609,53 +611,52 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
         *,
         title,
         done,
-        comment_required,
         service,
         help_text,
+        required_message=None,
     ):
         """Ask for a comment on an intermediate page, then call the service per update.
 
         ``done`` gives, for a number of updates, the sentence that reports them: one whole
         sentence per action, with ``%(count)s`` and ``%(ids)s``, for translators. Updates the
         service refuses are listed in one error message, each with the service's reason."""
-        form = ReviewCommentForm(request.POST if "apply" in request.POST else None)
+        form = ReviewCommentForm(
+            request.POST if "apply" in request.POST else None, required_message=required_message
+        )
         if "apply" in request.POST and form.is_valid():
             comment = form.cleaned_data["comment"]
-            if comment_required and not comment.strip():
-                form.add_error("comment", gettext("A comment is required: say why."))
-            else:
-                finished, refused = [], []
-                for update in queryset.order_by("pk"):
-                    try:
-                        service(update, request.user, comment)
-                    except WorkflowError as error:
-                        refused.append((update.pk, str(error)))
-                    else:
-                        finished.append(f"#{update.pk}")
-                if finished:
-                    self.message_user(
-                        request,
-                        done(len(finished))
-                        % {
-                            "count": number_format(len(finished), force_grouping=True),
-                            "ids": ", ".join(finished),
-                        },
-                        messages.SUCCESS,
-                    )
-                if refused:
-                    heading = ngettext(
-                        "Refused %(count)s update:", "Refused %(count)s updates:", len(refused)
-                    ) % {"count": number_format(len(refused), force_grouping=True)}
-                    self.message_user(
-                        request,
-                        format_html(
-                            '{}<ul class="refusals">{}</ul>',
-                            heading,
-                            format_html_join("", "<li>#{}: {}</li>", refused),
-                        ),
-                        messages.ERROR,
-                    )
-                return None
+            finished, refused = [], []
+            for update in queryset.order_by("pk"):
+                try:
+                    service(update, request.user, comment)
+                except WorkflowError as error:
+                    refused.append((update.pk, str(error)))
+                else:
+                    finished.append(f"#{update.pk}")
+            if finished:
+                self.message_user(
+                    request,
+                    done(len(finished))
+                    % {
+                        "count": number_format(len(finished), force_grouping=True),
+                        "ids": ", ".join(finished),
+                    },
+                    messages.SUCCESS,
+                )
+            if refused:
+                heading = ngettext(
+                    "Refused %(count)s update:", "Refused %(count)s updates:", len(refused)
+                ) % {"count": number_format(len(refused), force_grouping=True)}
+                self.message_user(
+                    request,
+                    format_html(
+                        '{}<ul class="refusals">{}</ul>',
+                        heading,
+                        format_html_join("", "<li>#{}: {}</li>", refused),
+                    ),
+                    messages.ERROR,
+                )
+            return None
         return TemplateResponse(
             request,
             "admin/recommendations/progressupdate/review_action.html",
@@ -683,7 +684,6 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
             done=lambda n: ngettext(
                 "Approved %(count)s update: %(ids)s.", "Approved %(count)s updates: %(ids)s.", n
             ),
-            comment_required=False,
             help_text=gettext(
                 "Approved updates count on public pages and set each cell's status. "
                 "You cannot approve updates you wrote."
@@ -702,7 +702,7 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
             done=lambda n: ngettext(
                 "Returned %(count)s update: %(ids)s.", "Returned %(count)s updates: %(ids)s.", n
             ),
-            comment_required=True,
+            required_message=RETURN_NEEDS_COMMENT,
             help_text=gettext(
                 "The author sees your comment, corrects the update and resubmits it."
             ),
@@ -720,7 +720,7 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
             done=lambda n: ngettext(
                 "Withdrew %(count)s update: %(ids)s.", "Withdrew %(count)s updates: %(ids)s.", n
             ),
-            comment_required=True,
+            required_message=WITHDRAWAL_NEEDS_REASON,
             help_text=gettext(
                 "The update is kept but no longer counts; each cell's status is recomputed. "
                 "The reason is recorded."

@@ -145,7 +145,8 @@ class ProgressUpdateForm(forms.Form):
 
 
 class ReviewCommentForm(forms.Form):
-    """The comment a reviewer gives when approving (optional) or returning (required)."""
+    """The comment a reviewer gives when approving (optional) or returning (required: then
+    ``required_message`` says why it is asked, in the service's words)."""
 
     comment = forms.CharField(
         label=_("Comment"),
@@ -155,3 +156,13 @@ class ReviewCommentForm(forms.Form):
         # Review comments are internal: the public update page shows them to signed-in staff.
         help_text=_("Seen by the author and by staff; never published."),
     )
+
+    def __init__(self, *args, required_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required_message = required_message
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"]
+        if self.required_message and not comment.strip():
+            raise forms.ValidationError(self.required_message, code="required")
+        return comment

@@ -18,6 +18,8 @@ from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, role
 from .status import cell_refresh_status, cell_year_counts_rebuild, cells_refresh_all
 from .workflow import (
     EDITABLE_FIELDS,
+    RETURN_NEEDS_COMMENT,
+    WITHDRAWAL_NEEDS_REASON,
     WorkflowError,
     cell_for,
     update_approve,
@@ -32,10 +34,12 @@ __all__ = [
     "EDITABLE_FIELDS",
     "EDITORS",
     "DigestReport",
+    "RETURN_NEEDS_COMMENT",
     "REVIEWERS",
     "ROLE_PERMISSIONS",
     "SeedDataError",
     "SeedReport",
+    "WITHDRAWAL_NEEDS_REASON",
     "WorkflowError",
     "catalogue_seed",
     "cell_for",

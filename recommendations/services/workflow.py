@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import permissions
 from ..models import Cell, MemberState, ProgressUpdate, Recommendation, ReviewState
@@ -20,6 +21,11 @@ from .status import cell_refresh_status
 
 class WorkflowError(Exception):
     """A workflow rule refused the action; the message says which, in words a person can act on."""
+
+
+# Said by the services when the text is missing, and by the forms that ask for it first.
+RETURN_NEEDS_COMMENT = gettext_lazy("Say why the update is returned, so its author can correct it.")
+WITHDRAWAL_NEEDS_REASON = gettext_lazy("Give the reason for withdrawing the update.")
 
 
 EDITABLE_FIELDS = ["status", "effective_date", "narrative", "evidence", "source"]
@@ -201,7 +207,7 @@ def update_return(*, update: ProgressUpdate, user, comment: str) -> ProgressUpda
     update = _locked(update)
     _require(permissions.may_review(user, update))
     if not comment.strip():
-        raise WorkflowError(_("Say why the update is returned, so its author can correct it."))
+        raise WorkflowError(str(RETURN_NEEDS_COMMENT))
     _record_review(update, user=user, outcome=ReviewState.RETURNED, comment=comment)
     notifications.author_notify(update, "returned")
     return update
@@ -215,7 +221,7 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     update, cell = _locked_with_cell(update)
     _require(permissions.may_withdraw(user, update))
     if not reason.strip():
-        raise WorkflowError(_("Give the reason for withdrawing the update."))
+        raise WorkflowError(str(WITHDRAWAL_NEEDS_REASON))
     update.review_state = ReviewState.WITHDRAWN
     update.withdrawn_by = user
     update.withdrawn_at = timezone.now()

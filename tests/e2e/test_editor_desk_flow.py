@@ -94,3 +94,19 @@ def test_a_phone_shows_the_out_of_scope_page_without_sideways_scrolling(
     page = signed_in(new_page, live_server, "focal-point", width=375, height=800)
     page.goto(f"{live_server.url}/updates/new/?state=NGA")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+@pytest.mark.parametrize("language", ["", "/fr", "/es", "/ar", "/ru", "/zh-hans"])
+def test_the_header_of_someone_who_edits_and_reviews_holds_on_one_line(
+    live_server, live_catalogue, new_page, language
+):
+    person = in_group(UserFactory(username="desk-officer", is_staff=True), "Editors")
+    in_group(person, "Reviewers")
+    page = signed_in(new_page, live_server, "desk-officer")
+    page.goto(f"{live_server.url}{language}/recommendations/")
+    items = page.locator("#nav > ul > li")
+    tops = {round(box["y"]) for box in (item.bounding_box() for item in items.all())}
+    assert len(tops) == 1, f"the header wraps onto {len(tops)} lines"
+    # The account's links are one click away.
+    page.get_by_role("button", name=re.compile("desk-officer")).click()
+    expect(page.locator("form[action$='/logout/'] button")).to_be_visible()

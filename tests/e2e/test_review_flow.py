@@ -43,6 +43,7 @@ def test_log_submit_approve_and_publish(live_server, live_catalogue, new_page):
     editor.get_by_role("button", name="Submit for review").click()
     expect(editor.get_by_text("submitted for review.")).to_be_visible()
     update_url = editor.url
+    editor.get_by_role("button", name="Account: editor").click()
     editor.get_by_role("button", name=re.compile("Sign out")).click()
 
     # Before review the public page does not show it.

@@ -129,7 +129,7 @@ def test_returning_without_a_comment_is_refused(client, reviewer, author):
     update = ProgressUpdateFactory(reported_by=author, review_state=ReviewState.SUBMITTED)
     client.force_login(reviewer)
     response = review(client, "return_to_author", update, comment="")
-    assert "A comment is required" in response.text
+    assert "Say why the update is returned, so its author can correct it." in response.text
     update.refresh_from_db()
     assert update.review_state == ReviewState.SUBMITTED
 
