@@ -30,10 +30,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from recommendations.filters import months_ago  # noqa: E402
-from recommendations.models import ProgressUpdate, Theme  # noqa: E402
+from recommendations.models import (  # noqa: E402
+    ProgressUpdate,
+    Theme,
+    months_ago,  # noqa: E402
+)
 from recommendations.services import REVIEWERS, roles_seed  # noqa: E402
-from recommendations.views import DashboardView  # noqa: E402
 
 settings.DEBUG = False
 settings.ALLOWED_HOSTS = ["*"]
@@ -161,7 +163,7 @@ def dashboard_sql(*, from_log: bool) -> list[str]:
         "GROUP BY s.regional_group, f.current_status",
         years,
         "SELECT COUNT(*) FROM recommendations_cell "
-        f"WHERE status_date < '{months_ago(DashboardView.stale_months):%Y-%m-%d}'",
+        f"WHERE status_date < '{months_ago(settings.TRACKER_STALE_MONTHS):%Y-%m-%d}'",
     ]
 
 

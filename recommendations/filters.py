@@ -7,13 +7,10 @@ become form errors, and the views then show an unfiltered-by-that-field result w
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
@@ -35,6 +32,7 @@ from .models import (
     SourceDocument,
     Status,
     Theme,
+    months_ago,
 )
 
 SEARCH_MAX = 200
@@ -286,14 +284,6 @@ class CellFilter(TrackerFilterSet):
         if not value:
             return queryset
         return queryset.stale(months_ago(int(value)))
-
-
-def months_ago(months: int) -> datetime.date:
-    today = timezone.localdate()
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    month += 1
-    day = min(today.day, 28)
-    return datetime.date(year, month, day)
 
 
 class UpdateFilterForm(forms.Form):

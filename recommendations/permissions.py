@@ -100,33 +100,37 @@ def may_see_authors(user) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def loggable_states(user, states):
-    """Of ``states`` (a MemberState QuerySet), those the user may log follow-up for. Lazy: an
-    editor's scope is read when the result is."""
-    if not is_editor(user):
-        return states.none()
-    if user.is_superuser:
-        return states
+def desk_scopes(user_ids) -> dict[int, list[tuple[int, str]]]:
+    """The Member States listed in each person's desk scope (``EditorScope``), as
+    ``{user id: [(state id, ISO3), ...]}`` in one query. A person with none listed (absent from
+    the result) works on every state: editors log for any, reviewers hear of all."""
     from .models import EditorScope
 
-    if EditorScope.objects.filter(user=user, states__isnull=False).exists():
-        return states.filter(editor_scopes__user=user)
-    return states
+    scopes: dict[int, list[tuple[int, str]]] = {}
+    for user_id, state_id, iso3 in (
+        EditorScope.states.through.objects.filter(editorscope__user__in=user_ids)
+        .order_by("memberstate__iso3")
+        .values_list("editorscope__user_id", "memberstate_id", "memberstate__iso3")
+    ):
+        scopes.setdefault(user_id, []).append((state_id, iso3))
+    return scopes
 
 
 def log_scope(user) -> frozenset[int] | None:
-    """The ids of the Member States the user may log for, in one query; ``None``: every state.
-    The same rule as ``loggable_states``, for pages that ask it of many rows."""
+    """The ids of the Member States the user may log for, in one query; ``None``: every state
+    (superusers, and editors whose desk scope lists none)."""
     if not is_editor(user):
         return frozenset()
     if user.is_superuser:
         return None
-    from .models import MemberState
+    listed = desk_scopes([user.pk]).get(user.pk)
+    return frozenset(state_id for state_id, _ in listed) if listed else None
 
-    ids = frozenset(
-        MemberState.objects.filter(editor_scopes__user=user).values_list("pk", flat=True)
-    )
-    return ids or None
+
+def loggable_states(user, states):
+    """Of ``states`` (a MemberState QuerySet), those the user may log follow-up for."""
+    scope = log_scope(user)
+    return states if scope is None else states.filter(pk__in=scope)
 
 
 def may_log(user, state: MemberState | None = None) -> Answer:
@@ -139,7 +143,7 @@ def may_log(user, state: MemberState | None = None) -> Answer:
                 "You may not log updates for %(state)s: it is outside the Member States "
                 "assigned to you."
             )
-            % {"state": state.name}
+            % {"state": state.label}
         )
     return YES
 
@@ -249,6 +253,12 @@ def holders(permission: str):
     return users.filter(pk__in=holding.values("pk")).exclude(email="")
 
 
+def reviewers_mailed():
+    """Reviewers who hear of submitted updates: holders of the review permission with staff
+    status (the admin, where the links lead, lets in staff only)."""
+    return holders(REVIEW).filter(is_staff=True)
+
+
 def desk_covers(state_id) -> Q:
     """The condition on users whose desk scope covers the Member State: no states listed, or
     this one among them."""
@@ -260,10 +270,11 @@ def desk_covers(state_id) -> Q:
 
 
 def reviewers_to_notify(update: ProgressUpdate):
-    """The reviewers told that ``update`` was submitted: holders of the review permission whose
-    desk scope covers its Member State, never its author. One query."""
+    """The reviewers told that ``update`` was submitted: holders of the review permission who
+    can reach the admin (where they review) and whose desk scope covers its Member State, never
+    its author. One query."""
     return (
-        holders(REVIEW)
+        reviewers_mailed()
         .exclude(pk=update.reported_by_id)
         .filter(desk_covers(update.cell.state_id))
         .order_by("pk")

@@ -22,7 +22,7 @@ from .catalogue import (
     Theme,
     slug_validator,
 )
-from .cells import Cell, CellQuerySet, CellYearCount, CellYearCountQuerySet
+from .cells import Cell, CellQuerySet, CellYearCount, CellYearCountQuerySet, months_ago
 from .choices import AssessmentSource, Membership, RegionalGroup, ReviewState, Status
 from .preferences import LanguagePreference
 from .scopes import EditorScope
@@ -57,6 +57,7 @@ __all__ = [
     "ReferenceData",
     "RegionalGroup",
     "ReviewState",
+    "months_ago",
     "SourceDocument",
     "Status",
     "Theme",

@@ -3,14 +3,26 @@ yearly counts derived from its approved log."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .catalogue import MemberState, Recommendation
 from .choices import Status
+
+
+def months_ago(months: int) -> datetime.date:
+    """Today, ``months`` months back (the 28th at most): where staleness starts."""
+    today = timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    day = min(today.day, 28)
+    return datetime.date(year, month, day)
 
 
 class CellQuerySet(models.QuerySet):

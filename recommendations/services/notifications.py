@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -29,11 +28,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker.languages import supported
-
 from .. import permissions
-from ..filters import months_ago
-from ..models import Cell, EditorScope, ProgressUpdate, ReviewState
+from ..models import Cell, ProgressUpdate, ReviewState, months_ago
 from .preferences import language_of
 
 logger = logging.getLogger(__name__)
@@ -43,7 +39,6 @@ QUOTED_CHARS = 600
 #: the digest lists this many stale cells (the oldest) and this many waiting updates
 STALE_SHOWN = 20
 QUEUE_SHOWN = 50
-REVIEW_MAIL_MODES = ("each", "daily", "off")
 
 
 # --------------------------------------------------------------------------------------------
@@ -58,13 +53,8 @@ def link(name: str, *args, query: str = "") -> str:
 
 
 def _language(user) -> str:
-    """The recipient's language: their account's choice (read with the user when the query
-    selected it), else the site's default."""
-    try:
-        chosen = user.language_preference.language
-    except ObjectDoesNotExist:  # no choice made
-        chosen = None
-    return chosen if chosen and supported(chosen) else settings.LANGUAGE_CODE
+    """The recipient's language: their account's choice, else the site's default."""
+    return language_of(user) or settings.LANGUAGE_CODE
 
 
 def mail_render(
@@ -150,7 +140,7 @@ def author_notify(update: ProgressUpdate, outcome: str) -> None:
         return
 
     def send() -> None:
-        language = language_of(author) or settings.LANGUAGE_CODE
+        language = _language(author)
         message = mail_render(
             "review_outcome",
             to=author.email,
@@ -186,10 +176,9 @@ def _review_outcome(update: ProgressUpdate, outcome: str) -> tuple[str, dict]:
 
 
 def review_mail_mode() -> str:
-    """How reviewers hear of submitted updates: "each", "daily" or "off" (the settings check
-    the value at start-up; an unknown one set later means off)."""
-    mode = settings.TRACKER_REVIEW_MAIL
-    return mode if mode in REVIEW_MAIL_MODES else "off"
+    """How reviewers hear of submitted updates: "each", "daily" or "off" (checked by the
+    settings at start-up)."""
+    return settings.TRACKER_REVIEW_MAIL
 
 
 def reviewers_notify(update: ProgressUpdate) -> None:
@@ -298,7 +287,7 @@ def digests_collect() -> list[Digest]:
     User = get_user_model()
     editors = set(permissions.holders(permissions.LOG).values_list("pk", flat=True))
     reviewers = (
-        set(permissions.holders(permissions.REVIEW).values_list("pk", flat=True))
+        set(permissions.reviewers_mailed().values_list("pk", flat=True))
         if review_mail_mode() == "daily"
         else set()
     )
@@ -307,13 +296,7 @@ def digests_collect() -> list[Digest]:
         .select_related("language_preference")
         .order_by("username")
     )
-    scopes: dict[int, list[tuple[int, str]]] = {}
-    for user_id, state_id, iso3 in (
-        EditorScope.states.through.objects.filter(editorscope__user__in=[p.pk for p in people])
-        .order_by("memberstate__iso3")
-        .values_list("editorscope__user_id", "memberstate_id", "memberstate__iso3")
-    ):
-        scopes.setdefault(user_id, []).append((state_id, iso3))
+    scopes = permissions.desk_scopes([person.pk for person in people])
 
     since = months_ago(settings.TRACKER_STALE_MONTHS)
     cells_of_scope: dict[tuple, tuple] = {}
@@ -421,6 +404,6 @@ def _digest(digest: Digest) -> tuple[str, dict]:
         "never_link": link("recommendations:dashboard", query=f"?status=no_information{scope}"),
         "queue": [(update, _review_link(update)) for update in digest.queue],
         "queue_more": digest.queue_count - len(digest.queue),
-        "queue_link": link("admin:recommendations_progressupdate_changelist")
-        + "?review_state__exact=submitted",
+        # The list opens on the reviewer's queue.
+        "queue_link": link("admin:recommendations_progressupdate_changelist"),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from tracker.languages import supported
 
 from ..models import LanguagePreference
@@ -15,5 +17,10 @@ def language_remember(user, language: str) -> None:
 
 
 def language_of(user) -> str | None:
-    """The language the user chose, or None."""
-    return LanguagePreference.objects.filter(user=user).values_list("language", flat=True).first()
+    """The language the user chose, or None (read with the user when a query selected
+    ``language_preference``)."""
+    try:
+        chosen = user.language_preference.language
+    except ObjectDoesNotExist:  # no choice made
+        return None
+    return chosen if supported(chosen) else None

@@ -7,8 +7,8 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 
 from .. import permissions, selectors
-from ..filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter, months_ago
-from ..models import Cell, MemberState, ProgressUpdate, Recommendation, Status
+from ..filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter
+from ..models import Cell, MemberState, ProgressUpdate, Recommendation, Status, months_ago
 from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
 
 

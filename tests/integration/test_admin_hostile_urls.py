@@ -128,3 +128,29 @@ def test_regular_expressions_from_the_query_string_are_refused(client, reviewer)
     for query in ["id__regex=(", "cell__state__name__iregex=Fr.*"]:
         response = client.get(f"/admin/recommendations/progressupdate/?{query}")
         assert response.status_code == 400, query
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "model_admin"), MODEL_ADMINS, ids=labels(MODEL_ADMINS))
+def test_ticked_ids_that_are_not_ids_are_a_bad_request(client, superuser, model, model_admin):
+    client.force_login(superuser)
+    client.raise_request_exception = False
+    actions = [name for name in model_admin.get_actions(RequestStub(superuser)) if name]
+    for action in actions:
+        for bad in ["abc", "99999999999999999999999", "1.5"]:
+            if model._meta.pk.get_internal_type() not in ("AutoField", "BigAutoField"):
+                continue
+            response = client.post(
+                admin_url(model), {"action": action, "_selected_action": ["1", bad]}
+            )
+            assert response.status_code == 400, (action, bad, response.status_code)
+
+
+class RequestStub:
+    """Just enough of a request for ``get_actions`` (it asks the user's permissions)."""
+
+    GET: dict = {}
+    POST: dict = {}
+
+    def __init__(self, user):
+        self.user = user
