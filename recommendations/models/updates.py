@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models import Case, Q, Subquery, Value, When
+from django.db.models import Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -60,15 +60,14 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def by_author(self, user) -> ProgressUpdateQuerySet:
         return self.filter(reported_by=user)
 
+    def returned(self) -> ProgressUpdateQuerySet:
+        """Returned to their author: waiting for a correction."""
+        return self.filter(review_state=ReviewState.RETURNED)
+
     def review_queue(self, user) -> ProgressUpdateQuerySet:
         """What waits for this reviewer: submitted updates they did not write (four-eyes), the
         longest waiting first."""
         return self.awaiting_review().exclude(reported_by=user).order_by("submitted_at", "id")
-
-    def returned_first(self) -> ProgressUpdateQuerySet:
-        """Returned updates (waiting for their author) first, then the most recently changed."""
-        waiting = Case(When(review_state=ReviewState.RETURNED, then=Value(0)), default=Value(1))
-        return self.order_by(waiting, "-updated_at", "-id")
 
     def latest_first(self) -> ProgressUpdateQuerySet:
         return self.order_by(*LATEST_FIRST)
@@ -246,8 +245,9 @@ class ProgressUpdate(models.Model):
             ),
             models.Index(fields=["status", "effective_date"], name="update_status_date"),
             models.Index(fields=["source"], name="update_source"),
-            # "My updates".
+            # "My updates": its counts and the returned ones; the list, latest changed first.
             models.Index(fields=["reported_by", "review_state"], name="update_author"),
+            models.Index(fields=["reported_by", "-updated_at", "-id"], name="update_author_recent"),
             # The reviewers' queue, longest waiting first, and its count in the header.
             models.Index(fields=["review_state", "submitted_at", "id"], name="update_review_queue"),
         ]

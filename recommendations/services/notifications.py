@@ -313,7 +313,7 @@ def digests_collect() -> list[Digest]:
         if digest.is_editor:
             digest.returned = list(
                 ProgressUpdate.objects.by_author(person)
-                .filter(review_state=ReviewState.RETURNED)
+                .returned()
                 .select_related("cell__recommendation", "cell__state", "reviewed_by")
                 .order_by("reviewed_at", "id")
             )

@@ -137,18 +137,30 @@ class MyUpdatesView(LoginRequiredMixin, ListView):
     context_object_name = "updates"
     paginate_by = 50
 
+    returned_shown = 50
+
     def get_queryset(self):
-        # Returned updates first: they wait for their author.
-        return ProgressUpdate.objects.by_author(self.request.user).for_listing().returned_first()
+        return (
+            ProgressUpdate.objects.by_author(self.request.user)
+            .for_listing()
+            .order_by("-updated_at", "-id")
+        )
 
     def get_context_data(self, **kwargs):
         mine = ProgressUpdate.objects.by_author(self.request.user)
         counts = selectors.review_state_counts(mine)
+        returned_count = dict(counts)[ReviewState.RETURNED]
         context = super().get_context_data(
             review_counts=counts,
-            returned_count=dict(counts)[ReviewState.RETURNED],
+            returned_count=returned_count,
+            # What waits for the author, on top: the latest returned first.
+            returned=list(
+                mine.returned().for_listing().order_by("-reviewed_at", "-id")[: self.returned_shown]
+            )
+            if returned_count
+            else [],
             **kwargs,
         )
-        for update in context["updates"]:
+        for update in [*context["updates"], *context["returned"]]:
             update.can_edit = permissions.may_edit(self.request.user, update)
         return context

@@ -417,12 +417,13 @@ TRANSLATED_TABLES = [
 def forget_migrations_from_0005(path) -> None:
     """What a backup made before migration 0005 looks like to the check: its schema is 0004's
     but for a check constraint (0006 changes no schema; 0007's columns and table and 0008's
-    index are taken out)."""
+    indexes are taken out)."""
     write_sqlite(
         path,
         "DELETE FROM django_migrations WHERE app = 'recommendations' AND name >= '0005'",
         "DROP TABLE recommendations_languagepreference",
         "DROP INDEX update_review_queue",
+        "DROP INDEX update_author_recent",
         *[
             f"ALTER TABLE recommendations_{table} DROP COLUMN translations"
             for table in TRANSLATED_TABLES
@@ -441,7 +442,7 @@ def test_a_sqlite_backup_from_older_code_is_accepted_with_the_migrations_it_lack
         "recommendations.0005_effective_date_from_1945",
         "recommendations.0006_interface_strings_marked",
         "recommendations.0007_languages",
-        "recommendations.0008_update_review_queue_index",
+        "recommendations.0008_desk_indexes",
     )
 
 

@@ -145,7 +145,7 @@ def test_a_scoped_editor_is_not_offered_another_for_a_state_outside_their_scope(
     assert "Log another for Nigeria" not in page
 
 
-def test_my_updates_puts_returned_updates_first_and_says_how_many(client, editor, reviewer):
+def test_my_updates_shows_returned_updates_on_top_and_says_how_many(client, editor, reviewer):
     ProgressUpdateFactory(reported_by=editor, narrative="Newer draft")
     returned = ProgressUpdateFactory(
         reported_by=editor,
@@ -158,15 +158,39 @@ def test_my_updates_puts_returned_updates_first_and_says_how_many(client, editor
     )
     client.force_login(editor)
     page = client.get("/updates/mine/")
-    assert list(page.context["updates"])[0] == returned
-    assert "1 update was returned to you" in page.text
-    assert "Cite the decree." in page.text
+    assert page.context["returned"] == [returned]  # on top, though changed long ago
+    top = page.text.split("All my updates")[0]
+    assert "1 update was returned to you" in top
+    assert "Cite the decree." in top
+    assert f'href="/updates/{returned.pk}/edit/">Edit and resubmit</a>' in top
+    assert "Newer draft" not in top
 
 
 def test_my_updates_without_returned_ones_shows_no_warning(client, editor):
     ProgressUpdateFactory(reported_by=editor)
     client.force_login(editor)
-    assert "returned to you" not in client.get("/updates/mine/").text
+    page = client.get("/updates/mine/").text
+    assert "returned to you" not in page
+    assert "Returned to you" not in page
+
+
+def test_my_updates_costs_the_same_queries_however_many_updates_an_editor_has(
+    client, editor, reviewer, django_assert_max_num_queries
+):
+    def grow(n):
+        for _ in range(n):
+            ProgressUpdateFactory(reported_by=editor)
+            ProgressUpdateFactory(
+                reported_by=editor, review_state=ReviewState.RETURNED, reviewed_by=reviewer
+            )
+
+    client.force_login(editor)
+    grow(2)
+    with django_assert_max_num_queries(12) as few:
+        client.get("/updates/mine/")
+    grow(30)
+    with django_assert_max_num_queries(len(few)):
+        client.get("/updates/mine/")
 
 
 def test_scope_rows_of_another_user_do_not_widen_mine(client, scoped_editor):

@@ -16,4 +16,8 @@ class Migration(migrations.Migration):
             model_name='progressupdate',
             index=models.Index(fields=['review_state', 'submitted_at', 'id'], name='update_review_queue'),
         ),
+        migrations.AddIndex(
+            model_name='progressupdate',
+            index=models.Index(fields=['reported_by', '-updated_at', '-id'], name='update_author_recent'),
+        ),
     ]
