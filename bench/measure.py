@@ -27,14 +27,11 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from recommendations.models import (  # noqa: E402
-    ProgressUpdate,
-    Theme,
-    months_ago,  # noqa: E402
-)
+from recommendations.models import ProgressUpdate, Theme, months_ago  # noqa: E402
 from recommendations.services import REVIEWERS, roles_seed  # noqa: E402
 
 settings.DEBUG = False
@@ -218,6 +215,17 @@ def main() -> None:
         ProgressUpdate.objects.review_queue(reviewer).first()
         or ProgressUpdate.objects.approved().order_by("pk").first()
     )
+    # "My updates" of the editor who wrote the most (a demo editor: a fifth of the log).
+    busiest = (
+        ProgressUpdate.objects.values("reported_by")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("reported_by", flat=True)
+        .first()
+    )
+    editor = Client()
+    if busiest is not None:
+        editor.force_login(User.objects.get(pk=busiest))
     pages = {
         "catalogue": "/recommendations/",
         "recommendation page": "/recommendations/R19/",
@@ -257,6 +265,9 @@ def main() -> None:
                 desk,
                 f"/admin/recommendations/progressupdate/{opened.pk}/change/",
                 repeat=max(5, REPEAT // 3),
+            ),
+            "my updates, the editor who wrote the most": timed(
+                editor, "/updates/mine/", repeat=max(5, REPEAT // 3)
             ),
             "dashboard's own queries, replayed": timed_sql(page_queries(public, "/dashboard/")),
             "raw SQL of the dashboard's counts": timed_sql(dashboard_sql(from_log=False)),
