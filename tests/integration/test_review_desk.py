@@ -9,7 +9,8 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from recommendations.models import MemberState, ProgressUpdate, ReviewState, Status
 from recommendations.services import update_approve, update_withdraw
@@ -402,6 +403,25 @@ def test_bulk_approval_lists_the_refused_updates_with_their_reasons(
     )
 
 
+def test_the_bulk_confirmation_says_before_which_updates_will_be_refused(client, reviewer, author):
+    in_group(reviewer, "Editors")
+    fine = submitted(author)
+    own = submitted(reviewer, iso3="NGA")
+    client.force_login(reviewer)
+    page = client.post(
+        CHANGELIST, {"action": "approve", "_selected_action": [fine.pk, own.pk]}
+    ).text
+    items = {
+        pk: item
+        for item in page.split("<li>")[1:]
+        for pk in (fine.pk, own.pk)
+        if item.startswith(f"#{pk} ")
+    }
+    assert "Will be refused: You wrote update" in items[own.pk]
+    assert "four-eyes rule" in items[own.pk]
+    assert "Will be refused" not in items[fine.pk]
+
+
 def test_the_bulk_forms_say_who_reads_the_comment(client, reviewer, superuser, author):
     update = submitted(author)
     client.force_login(reviewer)
@@ -463,7 +483,9 @@ def test_the_admin_writes_dates_as_the_site_does(client, reviewer, author, prefi
     assert effective == {"": "3 June 2021", "/fr": "3 juin 2021"}[prefix]
     listing = client.get(f"{prefix}{CHANGELIST}", {"queue": "all"}).text
     change = client.get(f"{prefix}{change_url(update)}").text
-    assert f">{effective}</td>" in listing
+    with translation.override(prefix.strip("/") or "en"):
+        submitted_on = date_format(timezone.localtime(update.submitted_at), "DATE_FORMAT")
+    assert f">{submitted_on}</td>" in listing  # written as the site writes dates
     assert f'<div class="readonly">{effective}</div>' in change
     assert f"({effective})" in change  # the title and breadcrumbs
     moments = re.findall(r"\d{1,2} \w+ \d{4},? \d\d:\d\d", public)
