@@ -76,7 +76,7 @@ dev-database: install
 	@$(BIN)/python manage.py dev_login
 
 run: dev-database
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Opt-in demo history on the development database. A second run replaces the earlier demo;
 # demo_data refuses to delete anybody else's updates (see manage.py demo_data --help).

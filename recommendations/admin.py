@@ -2,6 +2,7 @@
 they" is asked of ``permissions``; every write goes through ``services``."""
 
 import copy
+import datetime
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
@@ -23,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import permissions
 from .forms import ReviewCommentForm
@@ -49,6 +51,28 @@ from .services import (
 )
 
 
+class ReadableHistory(HistoricalRecordContextHelper):
+    """A history page's changes as the rest of the site writes them: labels rather than stored
+    codes, dates and times in the site's format, people by name, a dash for nothing (rather
+    than "None" or "Deleted user (pk=None)")."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        if value is None or getattr(value, "pk", False) is None:  # a DeletedObject of no row
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, datetime.date):
+            return date_format(value, "DATE_FORMAT")
+        if hasattr(value, "get_username"):
+            return value.get_username()
+        return value
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """History pages show who changed what and when; reverting from them is refused.
 
@@ -66,6 +90,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def visible_history(self, request, records):
         return records
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         records = super().get_history_queryset(request, history_manager, pk_name, object_id)
@@ -773,10 +800,15 @@ class EditorScopeInline(admin.StackedInline):
     model = EditorScope
     can_delete = False
     filter_horizontal = ["states"]
-    verbose_name_plural = _(
-        "Member States this person works on: editors log only for these, reviewers are "
-        "notified only about these (none selected: every state)"
-    )
+    # One scope a user: Django heads the box with the singular name.
+    verbose_name = verbose_name_plural = _("Member States this person works on")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs["help_text"] = _(
+            "Editors log only for these; reviewers are told only about these. None selected: "
+            "every state."
+        )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 admin.site.unregister(User)

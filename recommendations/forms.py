@@ -71,8 +71,10 @@ class ProgressUpdateForm(forms.Form):
         validators=[validate_evidence_links],
         help_text=_("Zero or more http(s) links, one per line."),
     )
+    # Like the status, the source starts unchosen: nobody reports a default by forgetting.
     source = forms.ChoiceField(
-        label=_("Source of the assessment"), choices=AssessmentSource.choices
+        label=_("Source of the assessment"),
+        choices=[("", _("Choose a source")), *AssessmentSource.choices],
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -67,6 +67,9 @@ def test_the_status_starts_empty_and_a_missing_choice_is_refused(
     expect(page).to_have_url(re.compile(r"/updates/new/"))
 
     status.select_option(label="Planned")
+    source = page.get_by_label("Source of the assessment")
+    expect(source).to_have_value("")  # unchosen too
+    source.select_option(label="Government self-report")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("submitted for review.")).to_be_visible()
     expect(page.get_by_text("Planned", exact=True)).to_be_visible()

@@ -49,6 +49,7 @@ def test_a_french_speaking_editor_logs_an_update_in_french(live_server, live_cat
     page.get_by_label(fr("Recommendation")).select_option("R03")
     page.get_by_label(fr("Member State")).select_option(label="France")
     page.get_by_role("combobox", name=in_language("fr", "Status")).select_option("planned")
+    page.get_by_label(fr("Source of the assessment")).select_option("government")
     page.get_by_label(fr("Date the status took effect")).fill("2021-05-01")
     page.get_by_label(fr("Narrative")).fill("Le rapporteur national publie un plan d'action.")
     page.get_by_label(fr("Evidence links")).fill("pas un lien")

@@ -39,6 +39,27 @@ def test_the_status_starts_unchosen_and_must_be_chosen(client, editor):
     assert not ProgressUpdate.objects.exists()
 
 
+def test_the_source_starts_unchosen_and_must_be_chosen(client, editor):
+    client.force_login(editor)
+    page = client.get("/updates/new/?recommendation=R03&state=FRA")
+    assert '<option value="" selected>Choose a source</option>' in page.text
+    response = client.post(
+        "/updates/new/",
+        {
+            "recommendation": "R03",
+            "state": "FRA",
+            "status": "planned",
+            "effective_date": "2021-03-15",
+            "narrative": "A decree.",
+            "source": "",
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["source"] == ["This field is required."]
+    assert not ProgressUpdate.objects.exists()
+
+
 def test_editing_keeps_the_status_already_chosen(client, editor):
     update = ProgressUpdateFactory(reported_by=editor, status="planned")
     client.force_login(editor)

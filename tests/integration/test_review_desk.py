@@ -499,3 +499,20 @@ def test_the_date_hierarchy_names_days_day_first(client, reviewer, author):
     client.force_login(reviewer)
     page = client.get(CHANGELIST, {"effective_date__year": 2021, "effective_date__month": 6})
     assert ">3 June</a>" in page.text
+
+
+def test_the_history_reads_as_the_site_writes(client, reviewer, author):
+    update = submitted(author)
+    update_approve(update=update, user=reviewer)
+    client.force_login(reviewer)
+    page = client.get(f"{CHANGELIST}{update.pk}/history/").text
+    update.refresh_from_db()
+    with translation.override("en"):
+        reviewed = date_format(timezone.localtime(update.reviewed_at), "DATETIME_FORMAT")
+    assert reviewed in page
+    assert "Submitted" in page  # labels, not the stored codes
+    assert "Approved" in page
+    assert "Deleted user" not in page
+    assert not re.search(r"None\s*&nbsp;&rarr;", page)  # an empty field was a dash
+    assert re.search(r"<strong>Reviewed by:</strong>\s*—\s*&nbsp;&rarr;&nbsp;&nbsp;reviewer", page)
+    assert str(update.reviewed_at.year) + "-" not in page  # no ISO timestamps
