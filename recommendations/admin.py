@@ -149,6 +149,12 @@ class DateBoundedChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+DATE_PARTS = tuple(
+    f"__{part}"
+    for part in ("year", "iso_year", "quarter", "month", "week", "day", "week_day", "iso_week_day")
+)
+
+
 class HostileListQueryMixin:
     """A list's query string answers 4xx, however it is written (see the loop at the end)."""
 
@@ -172,6 +178,11 @@ class HostileListQueryMixin:
         # invalid one, ?id__regex=(, fails only when the list is counted (500). No filter or link
         # in the admin writes one, so refusing them (400) costs nothing.
         if lookup.endswith(("__regex", "__iregex")):
+            return False
+        # Parts of dates come from a date hierarchy alone, which checks them (above); a date
+        # range filter on a field lets Django accept ?effective_date__year=0 too, which failed
+        # only when the list was counted (500).
+        if lookup.endswith(DATE_PARTS) and not lookup.startswith(f"{self.date_hierarchy}__"):
             return False
         return super().lookup_allowed(lookup, value, request)
 
@@ -357,6 +368,9 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
         "review_state",
         "status",
         "source",
+        # Not a date hierarchy: drawing one lists the distinct years of the whole list (1.8 s
+        # of every "All updates" page at a million updates); these ranges cost nothing.
+        ("effective_date", admin.DateFieldListFilter),
         # Every theme, actor and state, not only those with updates: "related only" asks the
         # whole log for its distinct values on every page (0.9 s at a million updates once the
         # list hides other people's drafts from everybody).
@@ -372,7 +386,6 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
         "=cell__recommendation__code",
     ]
     list_select_related = ["cell__recommendation", "cell__state", "reported_by"]
-    date_hierarchy = "effective_date"
     actions = ["approve", "return_to_author", "withdraw"]
     list_per_page = 50
     # The filtered count is shown; the unfiltered total beside it would count the whole log.
@@ -583,8 +596,11 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
         if update.submitted_at is None:
             return None, queue.first()
         at = update.submitted_at
-        earlier = queue.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=update.pk))
-        later = queue.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=update.pk))
+        # One range of the queue's index each way, the tie on the time left to a residual
+        # filter: written as an OR, SQLite merged two index searches and sorted the whole
+        # queue (100 ms at 50,000 waiting updates instead of under 1).
+        earlier = queue.filter(submitted_at__lte=at).exclude(submitted_at=at, pk__gte=update.pk)
+        later = queue.filter(submitted_at__gte=at).exclude(submitted_at=at, pk__lte=update.pk)
         return earlier.last(), later.first()
 
     def review_view(self, request, object_id):

@@ -100,16 +100,31 @@ def test_hostile_admin_urls_answer_4xx(client, request, some_history, role, mode
 
 @pytest.mark.django_db
 def test_a_date_hierarchy_out_of_range_is_an_invalid_lookup(client, superuser, some_history):
+    """django-axes' records (sign-in attempts) are the lists with a date hierarchy."""
     client.force_login(superuser)
-    url = admin_url(ProgressUpdateFactory._meta.model)
+    url = "/admin/axes/accessattempt/"
     for query in [
-        "effective_date__year=9999",
-        "effective_date__year=9999&effective_date__month=12",
+        "attempt_time__year=9999",
+        "attempt_time__year=9999&attempt_time__month=12",
     ]:
         response = client.get(f"{url}?{query}")
         assert response.status_code == 302
         assert response["Location"].endswith("?e=1")
         assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_update_lists_date_ranges_refuse_what_is_not_a_date(client, reviewer, some_history):
+    client.force_login(reviewer)
+    client.raise_request_exception = False
+    url = admin_url(ProgressUpdateFactory._meta.model)
+    for query in [
+        "effective_date__gte=abc",
+        "effective_date__gte=9999-99-99",
+        "effective_date__gte=0001-01-01&effective_date__lt=99999-01-01",
+        "effective_date__year=9999",
+    ]:
+        assert client.get(f"{url}?queue=all&{query}").status_code < 500, query
 
 
 @pytest.mark.django_db

@@ -494,11 +494,18 @@ def test_the_admin_writes_dates_as_the_site_does(client, reviewer, author, prefi
         assert moment in change
 
 
-def test_the_date_hierarchy_names_days_day_first(client, reviewer, author):
-    submitted(author, effective_date=datetime.date(2021, 6, 3))
+def test_days_and_months_are_named_day_first_as_on_the_site():
+    """The English formats' month-and-day (the admin's date hierarchies) read "3 June"."""
+    with translation.override("en"):
+        assert date_format(datetime.date(2021, 6, 3), "MONTH_DAY_FORMAT") == "3 June"
+
+
+def test_the_list_offers_ranges_of_effective_dates(client, reviewer, author):
+    submitted(author, effective_date=timezone.localdate())
     client.force_login(reviewer)
-    page = client.get(CHANGELIST, {"effective_date__year": 2021, "effective_date__month": 6})
-    assert ">3 June</a>" in page.text
+    page = client.get(CHANGELIST, {"queue": "all"}).text
+    assert "By effective date" in page
+    assert "Past 7 days" in page
 
 
 def test_the_history_reads_as_the_site_writes(client, reviewer, author):
