@@ -261,6 +261,9 @@ def main() -> None:
             "reviewer's queue (admin list)": timed(
                 desk, "/admin/recommendations/progressupdate/", repeat=max(5, REPEAT // 3)
             ),
+            "all updates (admin list), as a reviewer": timed(
+                desk, "/admin/recommendations/progressupdate/?queue=all", repeat=max(5, REPEAT // 3)
+            ),
             "an update's admin page, as a reviewer": timed(
                 desk,
                 f"/admin/recommendations/progressupdate/{opened.pk}/change/",

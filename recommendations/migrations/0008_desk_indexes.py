@@ -20,4 +20,8 @@ class Migration(migrations.Migration):
             model_name='progressupdate',
             index=models.Index(fields=['reported_by', '-updated_at', '-id'], name='update_author_recent'),
         ),
+        migrations.AddIndex(
+            model_name='progressupdate',
+            index=models.Index(fields=['-effective_date', '-created_at', '-id'], name='update_latest'),
+        ),
     ]

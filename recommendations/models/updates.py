@@ -248,6 +248,9 @@ class ProgressUpdate(models.Model):
             # "My updates": its counts and the returned ones; the list, latest changed first.
             models.Index(fields=["reported_by", "review_state"], name="update_author"),
             models.Index(fields=["reported_by", "-updated_at", "-id"], name="update_author_recent"),
+            # The admin's "All updates", newest first, whatever the review state: without it the
+            # database sorted every update a reviewer may see (190 ms at a million updates).
+            models.Index(fields=["-effective_date", "-created_at", "-id"], name="update_latest"),
             # The reviewers' queue, longest waiting first, and its count in the header.
             models.Index(fields=["review_state", "submitted_at", "id"], name="update_review_queue"),
         ]

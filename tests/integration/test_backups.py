@@ -424,6 +424,7 @@ def forget_migrations_from_0005(path) -> None:
         "DROP TABLE recommendations_languagepreference",
         "DROP INDEX update_review_queue",
         "DROP INDEX update_author_recent",
+        "DROP INDEX update_latest",
         *[
             f"ALTER TABLE recommendations_{table} DROP COLUMN translations"
             for table in TRANSLATED_TABLES
