@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: help install messages translations dev-database run demo bench bench-postgres serve load test lint format migrations-check deploy-check clean
 
 help:
-	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change)"
+	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change), with the task worker"
 	@echo "make demo              make run with a demo history of UPDATES (100000) progress updates, SEED=1"
 	@echo "make bench             benchmark at 100,000 and 1,000,000 updates, write bench/results.md"
 	@echo "make bench-postgres    the same on PostgreSQL (BENCH_POSTGRES=postgres://...), bench/results-postgresql.md"
@@ -75,14 +75,19 @@ dev-database: install
 	$(BIN)/python manage.py seed --create-only
 	@$(BIN)/python manage.py dev_login
 
+# The task worker (large imports) runs beside the server and stops with it.
 run: dev-database
-	DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Opt-in demo history on the development database. A second run replaces the earlier demo;
 # demo_data refuses to delete anybody else's updates (see manage.py demo_data --help).
 demo: dev-database
 	$(BIN)/python manage.py demo_data --updates $(UPDATES) --seed $(SEED)
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 bench: install
 	$(BIN)/python bench/bench.py

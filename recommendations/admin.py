@@ -33,6 +33,8 @@ from .models import (
     Cell,
     CellYearCount,
     EditorScope,
+    ImportBatch,
+    ImportState,
     Instrument,
     MemberState,
     ProgressUpdate,
@@ -316,6 +318,35 @@ class ReviewQueueFilter(admin.SimpleListFilter):
             }
 
 
+class ImportBatchFilter(admin.SimpleListFilter):
+    """The updates of one import batch (``?import_batch=12``, the link on the batch's page):
+    with the queue, what of the batch waits for this reviewer; select all, then approve or
+    return them with the actions, one service call each."""
+
+    title = _("import batch")
+    parameter_name = "import_batch"
+    SHOWN = 10
+
+    def lookups(self, request, model_admin):
+        batches = list(
+            ImportBatch.objects.filter(state=ImportState.IMPORTED, rows_created__gt=0)
+            .defer("content", "report")
+            .order_by("-created_at", "-id")[: self.SHOWN]
+        )
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(b.pk) != chosen for b in batches):
+            batches += list(ImportBatch.objects.filter(pk=chosen).defer("content", "report"))
+        return [(str(batch.pk), str(batch)) for batch in batches]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
+            raise IncorrectLookupParameters(f"Not a batch: {value!r}")
+        return queryset.filter(import_batch_id=int(value))
+
+
 def queue_choice(request) -> str | None:
     """``waiting`` or ``all`` for a reviewer's list (see ReviewQueueFilter); None for others."""
     if not permissions.is_reviewer(request.user):
@@ -365,6 +396,7 @@ class ProgressUpdateAdmin(HostileListQueryMixin, HistoryAdmin):
     list_display_links = ["state_name"]
     list_filter = [
         ReviewQueueFilter,
+        ImportBatchFilter,
         "review_state",
         "status",
         "source",
@@ -810,6 +842,54 @@ def evidence_link(line: str):
     if scheme not in ("http", "https"):
         return line
     return format_html('<a href="{}" rel="noopener noreferrer nofollow">{}</a>', line, line)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Every import: who, when, which file (its SHA-256), the counts; read-only. The report is
+    on the batch's own page; its updates in the review queue's "import batch" filter."""
+
+    list_display = [
+        "id",
+        "file_name",
+        "created_by",
+        "created_at",
+        "state",
+        "rows_total",
+        "rows_created",
+        "rows_present",
+        "rows_rejected",
+        "batch_links",
+    ]
+    list_display_links = ["id", "file_name"]
+    list_filter = ["state", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["file_name", "=sha256", "created_by__username"]
+    list_select_related = ["created_by"]
+    exclude = ["content", "report"]
+    readonly_fields = ["batch_links"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "report")
+
+    @admin.display(description=_("report and updates"))
+    def batch_links(self, batch):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}?import_batch={}&amp;queue=all">{}</a>',
+            batch.get_absolute_url(),
+            _("report"),
+            reverse("admin:recommendations_progressupdate_changelist"),
+            batch.pk,
+            _("updates"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class EditorScopeInline(admin.StackedInline):

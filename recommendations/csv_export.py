@@ -13,10 +13,19 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inert(value) -> str:
-    """A cell value a spreadsheet shows as text: formulas get a leading apostrophe (OWASP)."""
+    """A cell value a spreadsheet shows as text: formulas get a leading apostrophe (OWASP).
+    A value that already starts with apostrophes before a trigger gets one more, so the import
+    (:func:`restored`) takes exactly one off and every value comes back as written."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
         return "'" + text
+    return text
+
+
+def restored(text: str) -> str:
+    """The value :func:`inert` was given: one guarding apostrophe taken off."""
+    if text.startswith("'") and text[1:].lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
     return text
 
 

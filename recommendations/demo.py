@@ -83,6 +83,7 @@ COLUMNS = [
     "reviewed_at",
     "review_comment",
     "withdrawal_reason",
+    "external_id",
     "created_at",
     "updated_at",
 ]
@@ -190,6 +191,7 @@ def generate(
                 reviewer if reviewed else None,
                 adapt_dt(reviewed_at) if reviewed else None,
                 "Please cite the official source." if review == ReviewState.RETURNED else "",
+                "",
                 "",
                 adapt_dt(created),
                 adapt_dt(created),

@@ -4,6 +4,7 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -168,3 +169,41 @@ class ReviewCommentForm(forms.Form):
         if self.required_message and not comment.strip():
             raise forms.ValidationError(self.required_message, code="required")
         return comment
+
+
+class ImportUploadForm(forms.Form):
+    """A spreadsheet to import: its size is checked before it is read."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("CSV (comma, semicolon or tab separated) or an Excel workbook (.xlsx)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=_("For a workbook: the sheet to read. Empty: the first sheet."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.TRACKER_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; one import takes at most %(limit)s MB. Split it.")
+                % {"size": f"{upload.size / 2**20:.1f}", "limit": f"{limit / 2**20:g}"},
+                code="too_large",
+            )
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    as_draft = forms.BooleanField(
+        label=_("Import as drafts"),
+        required=False,
+        help_text=_(
+            "Drafts are yours alone until you submit them. Otherwise every new row is "
+            "submitted for review now."
+        ),
+    )

@@ -30,6 +30,8 @@ The rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +39,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:  # the models import this module, so it reads them only inside its functions
-    from .models import MemberState, ProgressUpdate
+    from .models import ImportBatch, MemberState, ProgressUpdate
 
 LOG = "recommendations.add_progressupdate"
 REVIEW = "recommendations.review_progressupdate"
@@ -45,6 +47,7 @@ VIEW_UPDATES = "recommendations.view_progressupdate"
 VIEW_CELLS = "recommendations.view_cell"
 VIEW_RECOMMENDATIONS = "recommendations.view_recommendation"
 VIEW_STATES = "recommendations.view_memberstate"
+VIEW_IMPORTS = "recommendations.view_importbatch"
 
 
 def codename(permission: str) -> str:
@@ -119,12 +122,25 @@ def desk_scopes(user_ids) -> dict[int, list[tuple[int, str]]]:
 def log_scope(user) -> frozenset[int] | None:
     """The ids of the Member States the user may log for, in one query; ``None``: every state
     (superusers, and editors whose desk scope lists none)."""
+    if hasattr(user, "_log_scope_held"):
+        return user._log_scope_held
     if not is_editor(user):
         return frozenset()
     if user.is_superuser:
         return None
     listed = desk_scopes([user.pk]).get(user.pk)
     return frozenset(state_id for state_id, _ in listed) if listed else None
+
+
+@contextmanager
+def log_scope_held(user) -> Iterator[None]:
+    """Within the block, ``log_scope(user)`` is read once: an import asks ``may_log`` for each of
+    thousands of rows, in one transaction."""
+    user._log_scope_held = log_scope(user)
+    try:
+        yield
+    finally:
+        del user._log_scope_held
 
 
 def loggable_states(user, states):
@@ -137,7 +153,7 @@ def may_log(user, state: MemberState | None = None) -> Answer:
     """May the user log updates at all, and (with ``state``) for that Member State?"""
     if not is_editor(user):
         return no(_("Only editors may log progress updates."))
-    if state is not None and not loggable_states(user, type(state).objects.filter(pk=state.pk)):
+    if state is not None and (scope := log_scope(user)) is not None and state.pk not in scope:
         return no(
             _(
                 "You may not log updates for %(state)s: it is outside the Member States "
@@ -232,6 +248,31 @@ def visible_updates(user) -> Q:
 
 
 # --------------------------------------------------------------------------------------------
+# Importing spreadsheets
+# --------------------------------------------------------------------------------------------
+
+
+def may_import(user, batch: ImportBatch | None = None) -> Answer:
+    """May the user import updates (editors: every row is then asked ``may_log``), and (with
+    ``batch``) preview or confirm that batch? Only the person who uploaded it."""
+    if not is_editor(user):
+        return no(_("Only editors may import progress updates."))
+    if batch is not None and batch.created_by_id != user.pk:
+        return no(_("Only the person who uploaded a file may import it."))
+    return YES
+
+
+def visible_batches(user) -> Q:
+    """The import batches the user may open: their own; reviewers and administrators see every
+    batch (they review what came in)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser or is_reviewer(user):
+        return Q()
+    return Q(created_by_id=user.pk)
+
+
+# --------------------------------------------------------------------------------------------
 # Who is told: e-mails about the desk
 # --------------------------------------------------------------------------------------------
 
@@ -259,13 +300,15 @@ def reviewers_mailed():
     return holders(REVIEW).filter(is_staff=True)
 
 
-def desk_covers(state_id) -> Q:
-    """The condition on users whose desk scope covers the Member State: no states listed, or
-    this one among them."""
+def desk_covers(state_ids) -> Q:
+    """The condition on users whose desk scope covers the Member State (an id), or one of the
+    Member States (ids, or a subquery of them): no states listed, or one of these among them."""
     from .models import EditorScope
 
+    if isinstance(state_ids, int):
+        state_ids = [state_ids]
     scoped = EditorScope.objects.filter(states__isnull=False).values("user")
-    covering = EditorScope.objects.filter(states=state_id).values("user")
+    covering = EditorScope.objects.filter(states__in=state_ids).values("user")
     return ~Q(pk__in=scoped) | Q(pk__in=covering)
 
 
@@ -277,5 +320,21 @@ def reviewers_to_notify(update: ProgressUpdate):
         reviewers_mailed()
         .exclude(pk=update.reported_by_id)
         .filter(desk_covers(update.cell.state_id))
+        .order_by("pk")
+    )
+
+
+def reviewers_to_notify_of_batch(batch: ImportBatch):
+    """The reviewers told that an import batch waits for them: as for one update, for the
+    Member States of the batch's submitted updates, never the importer. One query."""
+    from .models import ProgressUpdate, ReviewState
+
+    states = ProgressUpdate.objects.filter(
+        import_batch=batch, review_state=ReviewState.SUBMITTED
+    ).values("cell__state_id")
+    return (
+        reviewers_mailed()
+        .exclude(pk=batch.created_by_id)
+        .filter(desk_covers(states))
         .order_by("pk")
     )

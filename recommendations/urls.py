@@ -23,4 +23,10 @@ urlpatterns = [
     path("updates/mine/", views.MyUpdatesView.as_view(), name="my-updates"),
     path("updates/<int:pk>/", views.UpdateDetailView.as_view(), name="update-detail"),
     path("updates/<int:pk>/edit/", views.UpdateEditView.as_view(), name="update-edit"),
+    path("imports/", views.ImportListView.as_view(), name="import-list"),
+    path("imports/template.csv", views.import_template, {"kind": "csv"}, name="template-csv"),
+    path("imports/template.xlsx", views.import_template, {"kind": "xlsx"}, name="template-xlsx"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/report.csv", views.ImportReportView.as_view(), name="import-report"),
 ]

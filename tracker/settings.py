@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "recommendations",
 ]
 
@@ -246,6 +248,27 @@ if TRACKER_REVIEW_MAIL not in ("each", "daily", "off"):
 TRACKER_STALE_MONTHS = env_whole_number("DJANGO_STALE_MONTHS", "24")
 if TRACKER_STALE_MONTHS < 1:
     raise ImproperlyConfigured("DJANGO_STALE_MONTHS must be a whole number, 1 or more (got 0).")
+
+# Background work (an import too large for one request) through Django's tasks API: queued in the
+# database, run by `manage.py db_worker` (make run starts one beside the server). DJANGO_TASKS=
+# immediate runs each task inside the request that asks for it (the tests, a machine without a
+# worker).
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }.get(env("DJANGO_TASKS", "database").lower(), "invalid"),
+        "QUEUES": ["default"],
+    }
+}
+if TASKS["default"]["BACKEND"] == "invalid":
+    raise ImproperlyConfigured("DJANGO_TASKS must be database or immediate.")
+# Spreadsheet import: the largest file (bytes) and number of rows one import takes; an import of
+# more rows than TRACKER_IMPORT_INLINE_ROWS is read and written by the worker, not the request.
+TRACKER_IMPORT_MAX_BYTES = env_whole_number("DJANGO_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
+TRACKER_IMPORT_MAX_ROWS = env_whole_number("DJANGO_IMPORT_MAX_ROWS", "50000")
+TRACKER_IMPORT_INLINE_ROWS = env_whole_number("DJANGO_IMPORT_INLINE_ROWS", "1000")
 
 # Where the seed command reads the catalogue and the list of Member States.
 TRACKER_DATA_DIR = Path(env("TRACKER_DATA_DIR") or BASE_DIR / "recommendations" / "data")

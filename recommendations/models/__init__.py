@@ -24,6 +24,7 @@ from .catalogue import (
 )
 from .cells import Cell, CellQuerySet, CellYearCount, CellYearCountQuerySet, months_ago
 from .choices import AssessmentSource, Membership, RegionalGroup, ReviewState, Status
+from .imports import ImportBatch, ImportBatchQuerySet, ImportState
 from .preferences import LanguagePreference
 from .scopes import EditorScope
 from .updates import (
@@ -46,6 +47,9 @@ __all__ = [
     "CellYearCount",
     "CellYearCountQuerySet",
     "EditorScope",
+    "ImportBatch",
+    "ImportBatchQuerySet",
+    "ImportState",
     "Instrument",
     "MemberState",
     "MemberStateQuerySet",

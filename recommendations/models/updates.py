@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from .. import permissions
 from .cells import Cell, CellQuerySet
 from .choices import AssessmentSource, ReviewState, Status
+from .imports import ImportBatch
 
 # Effective dates start with the United Nations: anything earlier is a typing error (year 1, say)
 # that would stretch every chart over two thousand years.
@@ -179,6 +180,22 @@ class ProgressUpdate(models.Model):
         max_length=2_000,
         validators=[MaxLengthValidator(2_000)],
     )
+    # Imported updates: the batch they came in with, and the source system's own id of the row
+    # when it had one (a re-import recognises the row by it; blank otherwise).
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("import batch"),
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The row's id in the system it was imported from."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -253,6 +270,12 @@ class ProgressUpdate(models.Model):
             models.Index(fields=["-effective_date", "-created_at", "-id"], name="update_latest"),
             # The reviewers' queue, longest waiting first, and its count in the header.
             models.Index(fields=["review_state", "submitted_at", "id"], name="update_review_queue"),
+            # A re-import recognises rows by the source system's id.
+            models.Index(
+                fields=["external_id"],
+                name="update_external_id",
+                condition=~Q(external_id=""),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,10 +9,18 @@ transaction when it touches more than one row, and raises a clear error when a r
 - ``status``: a cell's current status and yearly counts, derived from the approved log;
 - ``workflow``: log, edit, submit, approve, return, withdraw;
 - ``roles``: the Editors and Reviewers groups, development logins;
-- ``notifications``: every e-mail (review outcomes, submitted updates, the daily digests).
+- ``notifications``: every e-mail (review outcomes, submitted updates, the daily digests);
+- ``imports``: a spreadsheet's batch: upload, preview, confirm (rows logged by ``workflow``).
 """
 
 from .catalogue import SeedDataError, SeedReport, catalogue_seed, cells_ensure_grid
+from .imports import (
+    batch_confirm,
+    batch_preview,
+    batch_preview_start,
+    batch_upload,
+    batch_write,
+)
 from .notifications import DigestReport, digests_collect, digests_send
 from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, roles_seed
 from .status import cell_refresh_status, cell_year_counts_rebuild, cells_refresh_all
@@ -31,6 +39,11 @@ from .workflow import (
 )
 
 __all__ = [
+    "batch_confirm",
+    "batch_preview",
+    "batch_preview_start",
+    "batch_upload",
+    "batch_write",
     "EDITABLE_FIELDS",
     "EDITORS",
     "DigestReport",

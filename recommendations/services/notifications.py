@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import permissions
-from ..models import Cell, ProgressUpdate, ReviewState, months_ago
+from ..models import Cell, ImportBatch, ProgressUpdate, ReviewState, months_ago
 from .preferences import language_of
 
 logger = logging.getLogger(__name__)
@@ -223,6 +223,51 @@ def _update_submitted(update: ProgressUpdate) -> tuple[str, dict]:
         "update": update,
         "narrative": _quoted(update.narrative),
         "review_link": _review_link(update),
+    }
+
+
+def batch_notify(batch: ImportBatch) -> None:
+    """Tell the reviewers of an import batch's Member States that its updates wait for them: one
+    mail for the batch, not one per update, once the import has committed ("each" mode)."""
+    if review_mail_mode() != "each":
+        return
+    pk = batch.pk
+
+    def send() -> None:
+        batch = ImportBatch.objects.select_related("created_by").get(pk=pk)
+        waiting = batch.updates.filter(review_state=ReviewState.SUBMITTED).count()
+        if not waiting:
+            return
+        reviewers = permissions.reviewers_to_notify_of_batch(batch).select_related(
+            "language_preference"
+        )
+        mails_send(
+            mail_render(
+                "batch_submitted",
+                to=reviewer.email,
+                language=_language(reviewer),
+                build=lambda: _batch_submitted(batch, waiting),
+            )
+            for reviewer in reviewers
+        )
+
+    _after_commit(send, f"import batch #{pk} to its reviewers")
+
+
+def _batch_submitted(batch: ImportBatch, waiting: int) -> tuple[str, dict]:
+    subject = ngettext(
+        "%(count)s imported update waits for review (batch #%(id)s)",
+        "%(count)s imported updates wait for review (batch #%(id)s)",
+        waiting,
+    ) % {"count": waiting, "id": batch.pk}
+    return subject, {
+        "batch": batch,
+        "waiting": waiting,
+        "review_link": link(
+            "admin:recommendations_progressupdate_changelist",
+            query=f"?import_batch={batch.pk}",
+        ),
+        "batch_link": link("recommendations:import-detail", batch.pk),
     }
 
 

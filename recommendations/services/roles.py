@@ -20,6 +20,7 @@ ROLE_PERMISSIONS = {
             permissions.VIEW_CELLS,
             permissions.VIEW_RECOMMENDATIONS,
             permissions.VIEW_STATES,
+            permissions.VIEW_IMPORTS,
         )
     ],
 }

@@ -1,7 +1,15 @@
 """Thin views by audience: ``public`` (anyone reads the approved picture) and ``staff`` (editors
-log and edit their updates). Reviewers work in the admin."""
+log and edit their updates), ``imports`` (editors bring in spreadsheets). Reviewers work in the
+admin."""
 
 from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
+from .imports import (
+    ImportConfirmView,
+    ImportDetailView,
+    ImportListView,
+    ImportReportView,
+    import_template,
+)
 from .public import (
     DashboardView,
     HomeView,
@@ -15,6 +23,11 @@ from .public import (
 from .staff import MyUpdatesView, UpdateCreateView, UpdateEditView
 
 __all__ = [
+    "ImportConfirmView",
+    "ImportDetailView",
+    "ImportListView",
+    "ImportReportView",
+    "import_template",
     "MAX_PAGE_SIZE",
     "CappedPaginator",
     "FilteredListView",

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 
 from .. import permissions, selectors
+from ..exports import UPDATE_FIELDS, UPDATE_HEADER
 from ..filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter
 from ..models import Cell, MemberState, ProgressUpdate, Recommendation, Status, months_ago
 from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
@@ -138,22 +139,7 @@ class UpdateListView(FilteredListView):
     context_object_name = "updates"
     paginator_class = CappedPaginator
     csv_filename = "progress-updates.csv"
-    csv_header = [
-        "id",
-        "effective_date",
-        "recommendation",
-        "recommendation_title",
-        "state",
-        "iso3",
-        "regional_group",
-        "status",
-        "source",
-        "narrative",
-        "evidence",
-        "reported_by",
-        "review_state",
-        "reviewed_at",
-    ]
+    csv_header = UPDATE_HEADER
 
     def base_queryset(self):
         return ProgressUpdate.objects.visible_to(self.request.user).for_listing().latest_first()
@@ -161,22 +147,7 @@ class UpdateListView(FilteredListView):
     def filterset_kwargs(self):
         return {"reviewer": permissions.is_reviewer(self.request.user)}
 
-    CSV_FIELDS = [
-        "pk",
-        "effective_date",
-        "cell__recommendation__code",
-        "cell__recommendation__title",
-        "cell__state__name",
-        "cell__state__iso3",
-        "cell__state__regional_group",
-        "status",
-        "source",
-        "narrative",
-        "evidence",
-        "reported_by__username",
-        "review_state",
-        "reviewed_at",
-    ]
+    CSV_FIELDS = UPDATE_FIELDS
 
     def csv_rows(self):
         # Tuples, not model instances: a hundred thousand rows stream several times faster.

@@ -1,0 +1,237 @@
+"""Importing a spreadsheet of progress updates: upload, preview (nothing written), confirm (every
+new row written in one transaction, or none).
+
+A batch records who uploaded what (file name, sha256, the bytes), the preview's counts and its
+report row by row. Rows are written by ``workflow.update_log``, the service behind the web form,
+so every rule of logging holds for an import: the importer must be an editor, each row's Member
+State within their desk scope, each update valid; imported updates are submitted (or drafts),
+never approved. A file larger than ``TRACKER_IMPORT_INLINE_ROWS`` rows is read and written by the
+task worker (``recommendations.tasks``), and the batch's page follows its progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..imports import FileProblem, plan_build, rows_estimate, table_read
+from ..models import ImportBatch, ImportState
+from . import notifications
+from .workflow import WorkflowError, update_log
+
+logger = logging.getLogger(__name__)
+
+# Rejections kept in a batch's report (the counts are always whole): enough to correct a file,
+# without a 50,000-row report in every read of the batch.
+REPORT_REJECTIONS = 5_000
+
+
+def _require(answer: permissions.Answer) -> None:
+    if not answer:
+        raise WorkflowError(answer.reason)
+
+
+def batch_upload(*, user, file_name: str, content: bytes, sheet: str = "") -> ImportBatch:
+    """Keep an uploaded file as a new batch, waiting to be read. Refuses a file over the size
+    limit before anything is kept."""
+    _require(permissions.may_import(user))
+    limit = settings.TRACKER_IMPORT_MAX_BYTES
+    if len(content) > limit:
+        raise WorkflowError(
+            _("The file is %(size)s MB; one import takes at most %(limit)s MB. Split it.")
+            % {"size": f"{len(content) / 2**20:.1f}", "limit": f"{limit / 2**20:g}"}
+        )
+    batch = ImportBatch(
+        created_by=user,
+        file_name=(file_name or "upload").replace("\x00", "")[-255:],
+        sheet=sheet.strip()[:100],
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        rows_total=rows_estimate(content),
+    )
+    batch.full_clean(exclude=["content"])
+    batch.save()
+    return batch
+
+
+def runs_inline(batch: ImportBatch) -> bool:
+    """Small files are read within the request; larger ones by the worker."""
+    return batch.rows_total <= settings.TRACKER_IMPORT_INLINE_ROWS
+
+
+def batch_preview_start(*, batch: ImportBatch) -> ImportBatch:
+    """Preview the batch now, or queue its preview for the worker."""
+    if runs_inline(batch):
+        return batch_preview(batch_id=batch.pk)
+    from ..tasks import import_preview
+
+    transaction.on_commit(lambda: import_preview.enqueue(batch.pk))
+    return batch
+
+
+def batch_preview(*, batch_id: int, progress: Callable[[int], None] | None = None) -> ImportBatch:
+    """Read and check every row, write the counts and the report; no update is written. A file
+    that cannot be read leaves the batch "not readable", with the reason. ``progress`` is told
+    the rows read so far (the command's progress line)."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    with translation.override(batch.language):
+        try:
+            table = table_read(
+                bytes(batch.content),
+                file_name=batch.file_name,
+                sheet=batch.sheet,
+                max_rows=settings.TRACKER_IMPORT_MAX_ROWS,
+            )
+            plan = plan_build(
+                table, user=batch.created_by, progress=_progress(batch, then=progress)
+            )
+        except FileProblem as problem:
+            batch.state = ImportState.FAILED
+            batch.problem = str(problem)
+            batch.previewed_at = timezone.now()
+            batch.save()
+            return batch
+        _counts(batch, plan, table)
+        batch.state = ImportState.PREVIEWED
+        batch.problem = ""
+        batch.previewed_at = timezone.now()
+        batch.save()
+    return batch
+
+
+def _progress(batch: ImportBatch, *, then: Callable[[int], None] | None = None):
+    """Record how far the reading has come, for the batch's page (and tell ``then``)."""
+
+    def report(rows: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=rows)
+        if then:
+            then(rows)
+
+    return report
+
+
+def _counts(batch: ImportBatch, plan, table) -> None:
+    report = plan.report(table)
+    report["rejections"] = len(report["rejected"])
+    report["rejected"] = report["rejected"][:REPORT_REJECTIONS]
+    batch.report = report
+    batch.rows_total = plan.rows
+    batch.rows_done = plan.rows
+    batch.rows_new = len(plan.new)
+    batch.rows_present = len(plan.present)
+    batch.rows_conflict = len(plan.conflicts)
+    batch.rows_rejected = plan.rows_rejected
+
+
+@transaction.atomic
+def batch_confirm(
+    *, batch: ImportBatch, user, as_draft: bool = False, inline: bool | None = None
+) -> ImportBatch:
+    """The importer confirms a previewed batch: its new rows are written now, or by the worker
+    for a large file (``inline``: now whatever its size, as the command does). A batch is
+    imported once; a second confirmation is refused."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _require(permissions.may_import(user, batch))
+    if batch.state != ImportState.PREVIEWED:
+        raise WorkflowError(
+            _("Batch #%(id)s is %(state)s: it cannot be imported again.")
+            % {"id": batch.pk, "state": batch.get_state_display().lower()}
+        )
+    batch.state = ImportState.IMPORTING
+    batch.as_draft = as_draft
+    batch.rows_done = 0
+    batch.problem = ""
+    batch.save()
+    if inline or (inline is None and runs_inline(batch)):
+        return batch_write(batch_id=batch.pk)
+    from ..tasks import import_write
+
+    transaction.on_commit(lambda: import_write.enqueue(batch.pk))
+    return batch
+
+
+def batch_write(*, batch_id: int) -> ImportBatch:
+    """Write the new rows of an ``importing`` batch in one transaction: the file is read and
+    checked again (the log may have changed since the preview), then each new row is logged
+    through ``update_log``. Any refusal rolls back every row; the batch then goes back to
+    "previewed" with the reason."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    with translation.override(batch.language):
+        try:
+            with transaction.atomic():
+                batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+                if batch.state != ImportState.IMPORTING:
+                    return batch
+                _write(batch)
+        except (FileProblem, WorkflowError, ValidationError) as error:
+            message = " ".join(error.messages) if isinstance(error, ValidationError) else error
+            ImportBatch.objects.filter(pk=batch_id).update(
+                state=ImportState.PREVIEWED,
+                problem=_("Nothing was imported: %(reason)s") % {"reason": message},
+            )
+            batch.refresh_from_db()
+    return batch
+
+
+def _write(batch: ImportBatch) -> None:
+    user = batch.created_by
+    table = table_read(
+        bytes(batch.content),
+        file_name=batch.file_name,
+        sheet=batch.sheet,
+        max_rows=settings.TRACKER_IMPORT_MAX_ROWS,
+    )
+    with permissions.log_scope_held(user):
+        plan = plan_build(table, user=user)
+        for row in plan.new:
+            _log(row, batch=batch, user=user)
+    _counts(batch, plan, table)
+    batch.rows_created = len(plan.new)
+    batch.state = ImportState.IMPORTED
+    batch.imported_at = timezone.now()
+    batch.save()
+    if plan.new and not batch.as_draft:
+        notifications.batch_notify(batch)
+
+
+def _log(row, *, batch: ImportBatch, user) -> None:
+    """One row, logged as the web form logs an update."""
+    update_log(
+        user=user,
+        recommendation=row.recommendation,
+        state=row.state,
+        status=row.status,
+        effective_date=row.effective_date,
+        narrative=row.narrative,
+        evidence=row.evidence,
+        source=row.source,
+        submit=not batch.as_draft,
+        import_batch=batch,
+        external_id=row.external_id,
+    )
+
+
+def batch_failed(*, batch_id: int) -> None:
+    """The worker met an unexpected error: nothing was written (the transaction rolled back); the
+    batch says so instead of waiting for ever."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return
+    with translation.override(batch.language):
+        if batch.state == ImportState.IMPORTING:
+            batch.state = ImportState.PREVIEWED
+            batch.problem = _("Nothing was imported: the import stopped on an unexpected error.")
+        elif batch.state == ImportState.QUEUED:
+            batch.state = ImportState.FAILED
+            batch.problem = _("The file could not be read: the preview stopped on an error.")
+        batch.save()

@@ -1,0 +1,174 @@
+"""Editors' imports: upload a spreadsheet, read its preview, confirm it; the list of batches;
+the template to fill in. Reviewers open every batch and review it in the admin's queue."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from .. import permissions, services
+from ..csv_export import csv_response
+from ..forms import ImportConfirmForm, ImportUploadForm
+from ..imports import template_csv, template_xlsx
+from ..models import ImportBatch, ImportState
+
+# Rows of a report shown on the batch's page; the CSV report has them all.
+REPORT_SHOWN = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _batches(user):
+    # The file's bytes stay in the database: a page about the batch never reads them.
+    return ImportBatch.objects.visible_to(user).defer("content").select_related("created_by")
+
+
+class ImportListView(LoginRequiredMixin, ListView):
+    """The upload form (editors) and the batches the user may open, newest first."""
+
+    template_name = "recommendations/imports/import_list.html"
+    context_object_name = "batches"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return _batches(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        form = kwargs.pop("form", None)
+        if form is None and permissions.may_import(user):
+            form = ImportUploadForm()
+        return super().get_context_data(
+            form=form,
+            may_import=bool(permissions.may_import(user)),
+            max_rows=settings.TRACKER_IMPORT_MAX_ROWS,
+            max_megabytes=f"{settings.TRACKER_IMPORT_MAX_BYTES / 2**20:g}",
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        answer = permissions.may_import(request.user)
+        if not answer:
+            raise PermissionDenied(answer.reason)
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = services.batch_upload(
+                    user=request.user,
+                    file_name=upload.name,
+                    content=upload.read(),
+                    sheet=form.cleaned_data["sheet"],
+                )
+                services.batch_preview_start(batch=batch)
+            except services.WorkflowError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect(batch)
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ImportDetailView(LoginRequiredMixin, DetailView):
+    """A batch: its progress while the worker reads or writes it (the page polls), then its
+    counts and the report row by row; the importer confirms it here."""
+
+    context_object_name = "batch"
+
+    def get_queryset(self):
+        return _batches(self.request.user)
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["recommendations/imports/partials/batch_body.html"]
+        return ["recommendations/imports/import_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        batch = self.object
+        report = batch.report or {}
+        return super().get_context_data(
+            may_confirm=bool(permissions.may_import(self.request.user, batch)),
+            may_review=bool(permissions.may_review(self.request.user)),
+            confirm_form=ImportConfirmForm(initial={"as_draft": batch.as_draft}),
+            rejected=report.get("rejected", [])[:REPORT_SHOWN],
+            conflicts=report.get("conflicts", [])[:REPORT_SHOWN],
+            present=report.get("present", [])[:REPORT_SHOWN],
+            report=report,
+            report_shown=REPORT_SHOWN,
+            **kwargs,
+        )
+
+
+class ImportConfirmView(LoginRequiredMixin, View):
+    """The importer writes a previewed batch (as submitted updates, or drafts)."""
+
+    def post(self, request, pk):
+        batch = get_object_or_404(_batches(request.user), pk=pk)
+        form = ImportConfirmForm(request.POST)
+        as_draft = form.is_valid() and form.cleaned_data["as_draft"]
+        try:
+            batch = services.batch_confirm(batch=batch, user=request.user, as_draft=as_draft)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(batch)
+        if batch.state == ImportState.IMPORTED:
+            messages.success(request, _outcome(batch))
+        elif batch.problem:
+            messages.error(request, batch.problem)
+        return redirect(batch)
+
+
+def _outcome(batch: ImportBatch) -> str:
+    if batch.as_draft:
+        return ngettext(
+            "%(count)s update imported as a draft: submit it from My updates.",
+            "%(count)s updates imported as drafts: submit them from My updates.",
+            batch.rows_created,
+        ) % {"count": batch.rows_created}
+    return ngettext(
+        "%(count)s update imported and submitted for review.",
+        "%(count)s updates imported and submitted for review.",
+        batch.rows_created,
+    ) % {"count": batch.rows_created}
+
+
+class ImportReportView(LoginRequiredMixin, View):
+    """The batch's whole report as CSV: one line per rejection, conflict and present row."""
+
+    def get(self, request, pk):
+        batch = get_object_or_404(_batches(request.user), pk=pk)
+        report = batch.report or {}
+        rows = [
+            *(
+                (r["line"], "rejected", r["column"], r["message"])
+                for r in report.get("rejected", [])
+            ),
+            *(
+                (r["line"], "conflict", "external_id", r["external_id"])
+                for r in report.get("conflicts", [])
+            ),
+            *(
+                (r["line"], "present", "", r.get("update") or r.get("line_of") or "")
+                for r in report.get("present", [])
+            ),
+        ]
+        rows.sort(key=lambda row: row[0])
+        return csv_response(
+            filename=f"import-{batch.pk}-report.csv",
+            header=["line", "outcome", "column", "detail"],
+            rows=rows,
+        )
+
+
+def import_template(request, kind: str):
+    """The template to fill in: the export's columns, an example row, the allowed values."""
+    if kind == "xlsx":
+        response = HttpResponse(template_xlsx(), content_type=XLSX)
+    else:
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="progress-updates-template.{kind}"'
+    return response
