@@ -450,7 +450,11 @@ def plan_build(table: Table, *, user, progress: Callable[[int], None] | None = N
                             }
                         )
                     continue
+                # The source system's id is the row's identity: a new id is a new row, even
+                # with the content of another.
                 seen_ids[row.external_id] = (row.line, key)
+                plan.new.append(row)
+                continue
             if key in seen_keys:
                 plan.present.append({"line": row.line, "update": None, "line_of": seen_keys[key]})
                 continue

@@ -1,0 +1,242 @@
+"""A batch from upload to import: preview writes nothing, confirm writes every new row through
+the workflow service in one transaction, re-imports add nothing, the worker takes large files."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import TestCase
+
+from recommendations import permissions, services, tasks
+from recommendations.models import ImportBatch, ImportState, ProgressUpdate, ReviewState
+from recommendations.services import imports as import_services
+from tests.factories import ProgressUpdateFactory, UserFactory, cell_at, in_group
+
+HEADER = "recommendation,iso3,status,source,effective_date,narrative,evidence,external_id\n"
+GOOD = (
+    HEADER + "R01,FRA,in_progress,government,2024-03-15,A national action plan was adopted.,"
+    "https://example.org/plan,\n"
+    + "R02,DEU,Implemented,UN entity,15/03/2023,The Protocol was ratified.,,DE-7\n"
+)
+
+
+def upload(user, text: str = GOOD, name: str = "follow-up.csv") -> ImportBatch:
+    batch = services.batch_upload(user=user, file_name=name, content=text.encode())
+    return services.batch_preview_start(batch=batch)
+
+
+def imported(user, text: str = GOOD, **options) -> ImportBatch:
+    batch = upload(user, text)
+    return services.batch_confirm(batch=batch, user=user, **options)
+
+
+def test_the_preview_counts_the_rows_and_writes_nothing(editor):
+    batch = upload(editor)
+
+    assert batch.state == ImportState.PREVIEWED
+    assert (batch.rows_total, batch.rows_new, batch.rows_rejected) == (2, 2, 0)
+    assert not ProgressUpdate.objects.exists()
+    assert batch.sha256
+    assert batch.size == len(GOOD.encode())
+
+
+def test_confirmed_rows_are_submitted_attributed_and_linked_to_their_batch(editor):
+    batch = imported(editor)
+
+    assert batch.state == ImportState.IMPORTED
+    assert batch.rows_created == 2
+    updates = ProgressUpdate.objects.filter(import_batch=batch).order_by("effective_date")
+    assert [u.review_state for u in updates] == [ReviewState.SUBMITTED] * 2
+    assert {u.reported_by for u in updates} == {editor}
+    assert [(u.cell, u.status, u.source, u.external_id) for u in updates] == [
+        (cell_at("R02", "DEU"), "implemented", "un_entity", "DE-7"),
+        (cell_at("R01", "FRA"), "in_progress", "government", ""),
+    ]
+    assert updates[1].evidence == "https://example.org/plan"
+    history = updates[0].history.first()
+    assert history.history_user == editor
+    assert history.history_change_reason == f"imported in batch #{batch.pk}, submitted"
+
+
+def test_a_choice_imports_the_rows_as_drafts(editor):
+    batch = imported(editor, as_draft=True)
+
+    states = set(batch.updates.values_list("review_state", flat=True))
+    assert states == {ReviewState.DRAFT}
+
+
+def test_importing_the_same_file_twice_creates_nothing_the_second_time(editor):
+    imported(editor)
+
+    again = upload(editor)
+
+    assert (again.rows_new, again.rows_present) == (0, 2)
+    confirmed = services.batch_confirm(batch=again, user=editor)
+    assert confirmed.rows_created == 0
+    assert ProgressUpdate.objects.count() == 2
+
+
+def test_a_changed_row_with_a_known_external_id_is_a_conflict_not_an_overwrite(editor):
+    imported(editor)
+    changed = GOOD.replace("The Protocol was ratified.", "The Protocol was signed.")
+
+    batch = imported(editor, text=changed)
+
+    assert (batch.rows_conflict, batch.rows_created) == (1, 0)
+    assert batch.report["conflicts"][0]["external_id"] == "DE-7"
+    assert ProgressUpdate.objects.get(external_id="DE-7").narrative == "The Protocol was ratified."
+
+
+def test_rows_are_written_all_or_none(editor, monkeypatch):
+    """A refusal at the second row rolls back the first: the batch says why, nothing is kept."""
+    batch = upload(editor)
+    real = import_services.update_log
+    calls = []
+
+    def refuse_second(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise services.WorkflowError("The second row is refused.")
+        return real(**kwargs)
+
+    monkeypatch.setattr(import_services, "update_log", refuse_second)
+
+    batch = services.batch_confirm(batch=batch, user=editor)
+
+    assert not ProgressUpdate.objects.exists()
+    assert batch.state == ImportState.PREVIEWED
+    assert batch.problem == "Nothing was imported: The second row is refused."
+
+
+def test_a_batch_is_imported_once(editor):
+    batch = imported(editor)
+
+    with pytest.raises(services.WorkflowError, match="cannot be imported again"):
+        services.batch_confirm(batch=batch, user=editor)
+    assert ProgressUpdate.objects.count() == 2
+
+
+def test_only_the_uploader_confirms_a_batch(editor):
+    other = in_group(UserFactory(username="other-editor", is_staff=False), "Editors")
+    batch = upload(editor)
+
+    with pytest.raises(services.WorkflowError, match="Only the person who uploaded"):
+        services.batch_confirm(batch=batch, user=other)
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_only_editors_import(reviewer):
+    with pytest.raises(services.WorkflowError, match="Only editors may import"):
+        services.batch_upload(user=reviewer, file_name="x.csv", content=GOOD.encode())
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_scoped_editor_sees_rows_of_other_states_rejected_with_the_reason(scoped_editor):
+    batch = upload(scoped_editor)
+
+    assert (batch.rows_new, batch.rows_rejected) == (1, 1)
+    (rejection,) = batch.report["rejected"]
+    assert rejection["line"] == 3
+    assert rejection["column"] == "iso3"
+    assert "outside the Member States assigned to you" in rejection["message"]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_kept(editor, settings):
+    settings.TRACKER_IMPORT_MAX_BYTES = 100
+
+    with pytest.raises(services.WorkflowError, match="at most"):
+        services.batch_upload(user=editor, file_name="x.csv", content=GOOD.encode() * 3)
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_over_the_row_limit_stops_the_preview(editor, settings):
+    settings.TRACKER_IMPORT_MAX_ROWS = 1
+
+    batch = upload(editor)
+
+    assert batch.state == ImportState.FAILED
+    assert "more than 1 rows" in batch.problem
+
+
+def test_the_importer_cannot_approve_their_own_imported_updates(editor, reviewer):
+    """Four-eyes holds for imports: even an editor who also reviews needs a second person."""
+    in_group(editor, "Reviewers")
+    batch = imported(editor)
+    update = batch.updates.first()
+
+    assert not permissions.may_review(editor, update)
+    services.update_approve(update=update, user=reviewer)
+    update.refresh_from_db()
+    assert update.review_state == ReviewState.APPROVED
+
+
+def test_reviewers_hear_of_a_batch_once_not_of_each_update(editor, reviewer, settings):
+    settings.TRACKER_REVIEW_MAIL = "each"
+    reviewer.email = "reviewer@example.org"
+    reviewer.save()
+
+    batch = upload(editor)
+    mail.outbox.clear()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.batch_confirm(batch=batch, user=editor)
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["reviewer@example.org"]
+    assert "2 imported updates wait for review" in mail.outbox[0].subject
+    assert f"?import_batch={batch.pk}" in mail.outbox[0].body
+
+
+def test_a_large_file_is_read_and_written_by_the_worker(editor, settings):
+    """Past TRACKER_IMPORT_INLINE_ROWS the request only queues the work; the worker (the
+    database backend's db_worker) previews, then imports."""
+    settings.TRACKER_IMPORT_INLINE_ROWS = 1
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = upload(editor)
+    assert batch.state == ImportState.QUEUED
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    batch.refresh_from_db()
+    assert batch.state == ImportState.PREVIEWED
+    assert batch.rows_new == 2
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = services.batch_confirm(batch=batch, user=editor)
+    assert batch.state == ImportState.IMPORTING
+    assert not ProgressUpdate.objects.exists()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    batch.refresh_from_db()
+    assert batch.state == ImportState.IMPORTED
+    assert batch.rows_created == 2
+
+
+def test_an_unexpected_error_in_the_worker_is_told_on_the_batch(editor, settings, monkeypatch):
+    settings.TRACKER_IMPORT_INLINE_ROWS = 1
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = upload(editor)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tasks.imports, "batch_preview", broken)
+    with pytest.raises(RuntimeError):
+        tasks.import_preview.call(batch.pk)
+
+    batch.refresh_from_db()
+    assert batch.state == ImportState.FAILED
+    assert "stopped on an error" in batch.problem
+
+
+def test_another_users_draft_is_not_taken_for_the_row(editor):
+    """A draft is its author's alone: an identical row of someone else's draft is still new."""
+    ProgressUpdateFactory(
+        cell=cell_at("R01", "FRA"),
+        status="in_progress",
+        effective_date="2024-03-15",
+        narrative="A national action plan was adopted.",
+    )
+
+    batch = upload(editor)
+
+    assert batch.rows_new == 2
