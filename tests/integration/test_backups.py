@@ -417,7 +417,7 @@ TRANSLATED_TABLES = [
 def forget_migrations_from_0005(path) -> None:
     """What a backup made before migration 0005 looks like to the check: its schema is 0004's
     but for a check constraint (0006 changes no schema; 0007's columns and table and 0008's
-    indexes are taken out)."""
+    indexes, 0009's table, columns and indexes are taken out)."""
     write_sqlite(
         path,
         "DELETE FROM django_migrations WHERE app = 'recommendations' AND name >= '0005'",
@@ -425,6 +425,15 @@ def forget_migrations_from_0005(path) -> None:
         "DROP INDEX update_review_queue",
         "DROP INDEX update_author_recent",
         "DROP INDEX update_latest",
+        "DROP INDEX update_external_id",
+        "DROP INDEX recommendations_progressupdate_import_batch_id_01625477",
+        "DROP INDEX recommendations_historicalprogressupdate_import_batch_id_ae9d3e54",
+        *[
+            f"ALTER TABLE recommendations_{table} DROP COLUMN {column}"
+            for table in ("progressupdate", "historicalprogressupdate")
+            for column in ("import_batch_id", "external_id")
+        ],
+        "DROP TABLE recommendations_importbatch",
         *[
             f"ALTER TABLE recommendations_{table} DROP COLUMN translations"
             for table in TRANSLATED_TABLES
@@ -444,6 +453,7 @@ def test_a_sqlite_backup_from_older_code_is_accepted_with_the_migrations_it_lack
         "recommendations.0006_interface_strings_marked",
         "recommendations.0007_languages",
         "recommendations.0008_desk_indexes",
+        "recommendations.0009_imports",
     )
 
 
@@ -465,7 +475,7 @@ def test_restoring_a_sqlite_backup_from_older_code_migrates_it(
         str(tmp_path / "safety"),
     )
 
-    assert "Ran migrate on the restored database: 4 migration(s)" in result.stdout
+    assert "Ran migrate on the restored database: 5 migration(s)" in result.stdout
     shown = run_manage(scratch_database_url, "showmigrations", "recommendations").stdout
     assert "[X] 0005_effective_date_from_1945" in shown
 
