@@ -262,6 +262,22 @@ def may_import(user, batch: ImportBatch | None = None) -> Answer:
     return YES
 
 
+def may_review_batch(user, batch: ImportBatch) -> Answer:
+    """May the user approve or return a whole import batch? A reviewer who did not import it
+    (four-eyes: its updates are the importer's)."""
+    if not (answer := may_review(user)):
+        return answer
+    if batch.created_by_id == user.pk:
+        return no(
+            _(
+                "You imported batch #%(id)s: another reviewer must approve or return its "
+                "updates (four-eyes rule)."
+            )
+            % {"id": batch.pk}
+        )
+    return YES
+
+
 def visible_batches(user) -> Q:
     """The import batches the user may open: their own; reviewers and administrators see every
     batch (they review what came in)."""

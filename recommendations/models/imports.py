@@ -64,9 +64,12 @@ class ImportBatch(models.Model):
     rows_created = models.PositiveIntegerField(_("updates created"), default=0)
     # How far the worker has read, for the progress bar.
     rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    # A reviewer's decision on the whole batch, being carried out by the worker.
+    review_running = models.BooleanField(_("review running"), default=False)
     # {"format", "encoding", "delimiter", "sheet", "columns", "unknown_columns", "ignored_columns",
     #  "rejected": [{"line", "column", "message"}], "present": [{"line", "update", "line_of"}],
-    #  "conflicts": [{"line", "external_id", "update"}], "comments"}
+    #  "conflicts": [{"line", "external_id", "update"}], "rejections",
+    #  "reviews": [{"by", "decision", "done", "refused", "at"}]}
     report = models.JSONField(_("report"), default=dict, blank=True)
     previewed_at = models.DateTimeField(_("previewed at"), null=True, blank=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
@@ -94,7 +97,7 @@ class ImportBatch(models.Model):
 
     @property
     def running(self) -> bool:
-        return self.state in (ImportState.QUEUED, ImportState.IMPORTING)
+        return self.review_running or self.state in (ImportState.QUEUED, ImportState.IMPORTING)
 
     @property
     def progress_percent(self) -> int:

@@ -18,6 +18,7 @@ from .imports import (
     batch_confirm,
     batch_preview,
     batch_preview_start,
+    batch_review,
     batch_upload,
     batch_write,
 )
@@ -40,6 +41,7 @@ from .workflow import (
 
 __all__ = [
     "batch_confirm",
+    "batch_review",
     "batch_preview",
     "batch_preview_start",
     "batch_upload",

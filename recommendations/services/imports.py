@@ -23,9 +23,15 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..imports import FileProblem, plan_build, rows_estimate, table_read
-from ..models import ImportBatch, ImportState
+from ..models import ImportBatch, ImportState, ReviewState
 from . import notifications
-from .workflow import WorkflowError, update_log
+from .workflow import (
+    RETURN_NEEDS_COMMENT,
+    WorkflowError,
+    update_approve,
+    update_log,
+    update_return,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +227,91 @@ def _log(row, *, batch: ImportBatch, user) -> None:
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Reviewing a whole batch
+# --------------------------------------------------------------------------------------------
+
+APPROVE, RETURN = "approve", "return"
+
+
+def batch_waiting(batch: ImportBatch):
+    """The batch's updates waiting for review, in the order they were imported."""
+    return batch.updates.filter(review_state=ReviewState.SUBMITTED).order_by("pk")
+
+
+def batch_review(*, batch: ImportBatch, user, decision: str, comment: str = "") -> ImportBatch:
+    """A reviewer approves (or returns) every update of the batch still waiting, each through
+    the service that approves (returns) one update: four-eyes, locks and the cells' statuses hold
+    as for one. Now for a small batch, by the worker for a large one; the importer is mailed
+    once for the batch."""
+    _require(permissions.may_review_batch(user, batch))
+    if decision not in (APPROVE, RETURN):
+        raise WorkflowError(_("Approve or return?"))
+    if decision == RETURN and not comment.strip():
+        raise WorkflowError(str(RETURN_NEEDS_COMMENT))
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
+        if batch.review_running:
+            raise WorkflowError(
+                _("Batch #%(id)s is being reviewed already; wait for it to finish.")
+                % {"id": batch.pk}
+            )
+        waiting = batch_waiting(batch).count()
+        if not waiting:
+            raise WorkflowError(
+                _("No update of batch #%(id)s waits for review.") % {"id": batch.pk}
+            )
+        batch.review_running = True
+        batch.save(update_fields=["review_running"])
+    if waiting <= settings.TRACKER_IMPORT_INLINE_ROWS:
+        return batch_review_run(
+            batch_id=batch.pk, user_id=user.pk, decision=decision, comment=comment
+        )
+    from ..tasks import import_review
+
+    transaction.on_commit(lambda: import_review.enqueue(batch.pk, user.pk, decision, comment))
+    return batch
+
+
+def batch_review_run(*, batch_id: int, user_id: int, decision: str, comment: str) -> ImportBatch:
+    """Carry out a batch review: one transaction an update (as in the admin), so what is done
+    stays done if the worker stops; an update the service refuses is counted with its reason."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(pk=user_id)
+    batch = ImportBatch.objects.defer("content").get(pk=batch_id)
+    review = update_approve if decision == APPROVE else update_return
+    done, refused = 0, []
+    try:
+        for update in batch_waiting(batch).iterator(chunk_size=500):
+            try:
+                review(update=update, user=user, comment=comment, notify=False)
+            except WorkflowError as error:
+                refused.append({"update": update.pk, "reason": str(error)})
+            else:
+                done += 1
+    finally:
+        batch.refresh_from_db(fields=["report"])
+        batch.report = {
+            **batch.report,
+            "reviews": [
+                *batch.report.get("reviews", []),
+                {
+                    "by": str(user),
+                    "decision": decision,
+                    "done": done,
+                    "refused": refused[:REPORT_REJECTIONS],
+                    "at": timezone.now().isoformat(),
+                },
+            ],
+        }
+        batch.review_running = False
+        batch.save(update_fields=["report", "review_running"])
+    if done:
+        notifications.batch_reviewed(batch, reviewer=user, decision=decision, count=done)
+    return batch
+
+
 def batch_failed(*, batch_id: int) -> None:
     """The worker met an unexpected error: nothing was written (the transaction rolled back); the
     batch says so instead of waiting for ever."""
@@ -228,6 +319,7 @@ def batch_failed(*, batch_id: int) -> None:
     if batch is None:
         return
     with translation.override(batch.language):
+        batch.review_running = False
         if batch.state == ImportState.IMPORTING:
             batch.state = ImportState.PREVIEWED
             batch.problem = _("Nothing was imported: the import stopped on an unexpected error.")

@@ -271,6 +271,51 @@ def _batch_submitted(batch: ImportBatch, waiting: int) -> tuple[str, dict]:
     }
 
 
+def batch_reviewed(batch: ImportBatch, *, reviewer, decision: str, count: int) -> None:
+    """Tell the importer, once for the batch, that a reviewer approved or returned its updates
+    (the updates' own mails are not sent for a batch)."""
+    author = batch.created_by
+    if not author.email:
+        return
+
+    def send() -> None:
+        mails_send(
+            [
+                mail_render(
+                    "batch_reviewed",
+                    to=author.email,
+                    language=_language(author),
+                    build=lambda: _batch_reviewed(batch, reviewer, decision, count),
+                )
+            ]
+        )
+
+    _after_commit(send, f"the review of import batch #{batch.pk} to its importer")
+
+
+def _batch_reviewed(batch: ImportBatch, reviewer, decision: str, count: int):
+    if decision == "approve":
+        subject = ngettext(
+            "%(count)s update of your import #%(id)s was approved",
+            "%(count)s updates of your import #%(id)s were approved",
+            count,
+        ) % {"count": count, "id": batch.pk}
+    else:
+        subject = ngettext(
+            "%(count)s update of your import #%(id)s was returned to you",
+            "%(count)s updates of your import #%(id)s were returned to you",
+            count,
+        ) % {"count": count, "id": batch.pk}
+    return subject, {
+        "batch": batch,
+        "reviewer": reviewer,
+        "approved": decision == "approve",
+        "count": count,
+        "batch_link": link("recommendations:import-detail", batch.pk),
+        "mine_link": link("recommendations:my-updates"),
+    }
+
+
 def _review_link(update: ProgressUpdate) -> str:
     return link("admin:recommendations_progressupdate_change", update.pk)
 

@@ -202,8 +202,11 @@ def update_submit(*, update: ProgressUpdate, user) -> ProgressUpdate:
 
 
 @transaction.atomic
-def update_approve(*, update: ProgressUpdate, user, comment: str = "") -> ProgressUpdate:
-    """A second person approves a submitted update; the cell's current status follows.
+def update_approve(
+    *, update: ProgressUpdate, user, comment: str = "", notify: bool = True
+) -> ProgressUpdate:
+    """A second person approves a submitted update; the cell's current status follows. The
+    author is mailed, unless the caller tells them of many at once (``notify=False``).
 
     The cell is locked first, then the update, in the same order on every path, so two reviewers
     approving updates of one cell at once serialise instead of overwriting each other's status.
@@ -212,19 +215,23 @@ def update_approve(*, update: ProgressUpdate, user, comment: str = "") -> Progre
     _require(permissions.may_review(user, update))
     _record_review(update, user=user, outcome=ReviewState.APPROVED, comment=comment)
     cell_refresh_status(cell=cell, user=user)
-    notifications.author_notify(update, "approved")
+    if notify:
+        notifications.author_notify(update, "approved")
     return update
 
 
 @transaction.atomic
-def update_return(*, update: ProgressUpdate, user, comment: str) -> ProgressUpdate:
+def update_return(
+    *, update: ProgressUpdate, user, comment: str, notify: bool = True
+) -> ProgressUpdate:
     """A reviewer sends a submitted update back to its author, saying why."""
     update = _locked(update)
     _require(permissions.may_review(user, update))
     if not comment.strip():
         raise WorkflowError(str(RETURN_NEEDS_COMMENT))
     _record_review(update, user=user, outcome=ReviewState.RETURNED, comment=comment)
-    notifications.author_notify(update, "returned")
+    if notify:
+        notifications.author_notify(update, "returned")
     return update
 
 

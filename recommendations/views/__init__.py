@@ -8,6 +8,7 @@ from .imports import (
     ImportDetailView,
     ImportListView,
     ImportReportView,
+    ImportReviewView,
     import_template,
 )
 from .public import (
@@ -27,6 +28,7 @@ __all__ = [
     "ImportDetailView",
     "ImportListView",
     "ImportReportView",
+    "ImportReviewView",
     "import_template",
     "MAX_PAGE_SIZE",
     "CappedPaginator",

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from .. import permissions, services
 from ..csv_export import csv_response
-from ..forms import ImportConfirmForm, ImportUploadForm
+from ..forms import ImportConfirmForm, ImportUploadForm, ReviewCommentForm
 from ..imports import template_csv, template_xlsx
 from ..models import ImportBatch, ImportState
 
@@ -93,6 +93,11 @@ class ImportDetailView(LoginRequiredMixin, DetailView):
         return super().get_context_data(
             may_confirm=bool(permissions.may_import(self.request.user, batch)),
             may_review=bool(permissions.may_review(self.request.user)),
+            review_answer=permissions.may_review_batch(self.request.user, batch),
+            waiting=services.imports.batch_waiting(batch).count()
+            if batch.state == ImportState.IMPORTED and not batch.as_draft
+            else 0,
+            review_form=ReviewCommentForm(auto_id="id_batch_review_%s"),
             confirm_form=ImportConfirmForm(initial={"as_draft": batch.as_draft}),
             rejected=report.get("rejected", [])[:REPORT_SHOWN],
             conflicts=report.get("conflicts", [])[:REPORT_SHOWN],
@@ -134,6 +139,51 @@ def _outcome(batch: ImportBatch) -> str:
         "%(count)s updates imported and submitted for review.",
         batch.rows_created,
     ) % {"count": batch.rows_created}
+
+
+class ImportReviewView(LoginRequiredMixin, View):
+    """A reviewer approves or returns every update of a batch still waiting (not their own)."""
+
+    def post(self, request, pk):
+        batch = get_object_or_404(_batches(request.user), pk=pk)
+        form = ReviewCommentForm(request.POST)
+        comment = form.cleaned_data["comment"] if form.is_valid() else ""
+        decision = request.POST.get("decision", "")
+        try:
+            batch = services.batch_review(
+                batch=batch, user=request.user, decision=decision, comment=comment
+            )
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(batch)
+        if not batch.review_running:
+            review = batch.report["reviews"][-1]
+            messages.success(request, _review_outcome(review))
+            if review["refused"]:
+                messages.error(request, _review_refusals(review))
+        return redirect(batch)
+
+
+def _review_outcome(review: dict) -> str:
+    count = review["done"]
+    if review["decision"] == services.imports.APPROVE:
+        return ngettext("%(count)s update approved.", "%(count)s updates approved.", count) % {
+            "count": count
+        }
+    return ngettext(
+        "%(count)s update returned to the importer.",
+        "%(count)s updates returned to the importer.",
+        count,
+    ) % {"count": count}
+
+
+def _review_refusals(review: dict) -> str:
+    refused = review["refused"]
+    return ngettext(
+        "%(count)s update refused: %(reasons)s",
+        "%(count)s updates refused: %(reasons)s",
+        len(refused),
+    ) % {"count": len(refused), "reasons": " ".join(r["reason"] for r in refused[:5])}
 
 
 class ImportReportView(LoginRequiredMixin, View):

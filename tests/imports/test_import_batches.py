@@ -240,3 +240,99 @@ def test_another_users_draft_is_not_taken_for_the_row(editor):
     batch = upload(editor)
 
     assert batch.rows_new == 2
+
+
+# Reviewing a whole batch -----------------------------------------------------------------------
+
+
+def test_a_reviewer_approves_a_whole_batch_and_the_importer_hears_once(editor, reviewer):
+    editor.email = "editor@example.org"
+    editor.save()
+    batch = imported(editor)
+    mail.outbox.clear()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = services.batch_review(batch=batch, user=reviewer, decision="approve")
+
+    assert set(batch.updates.values_list("review_state", flat=True)) == {ReviewState.APPROVED}
+    assert cell_at("R02", "DEU").current_status == "implemented"
+    assert batch.report["reviews"][-1]["done"] == 2
+    assert [message.to for message in mail.outbox] == [["editor@example.org"]]
+    assert "2 updates of your import" in mail.outbox[0].subject
+
+
+def test_nobody_reviews_a_batch_they_imported(editor):
+    in_group(editor, "Reviewers")
+    batch = imported(editor)
+
+    with pytest.raises(services.WorkflowError, match="four-eyes"):
+        services.batch_review(batch=batch, user=editor, decision="approve")
+    assert set(batch.updates.values_list("review_state", flat=True)) == {ReviewState.SUBMITTED}
+
+
+def test_returning_a_batch_needs_a_comment_that_each_update_carries(editor, reviewer):
+    batch = imported(editor)
+
+    with pytest.raises(services.WorkflowError, match="Say why"):
+        services.batch_review(batch=batch, user=reviewer, decision="return")
+    services.batch_review(batch=batch, user=reviewer, decision="return", comment="Cite sources.")
+
+    returned = batch.updates.order_by().values_list("review_state", "review_comment").distinct()
+    assert list(returned) == [(ReviewState.RETURNED, "Cite sources.")]
+
+
+def test_a_batch_review_takes_only_the_updates_still_waiting(editor, reviewer, second_reviewer):
+    batch = imported(editor)
+    first = batch.updates.order_by("pk").first()
+    services.update_return(update=first, user=second_reviewer, comment="Check the date.")
+
+    batch = services.batch_review(batch=batch, user=reviewer, decision="approve")
+
+    assert batch.report["reviews"][-1]["done"] == 1
+    first.refresh_from_db()
+    assert first.review_state == ReviewState.RETURNED
+
+
+def test_a_large_batch_is_reviewed_by_the_worker(editor, reviewer, settings):
+    batch = imported(editor)
+    settings.TRACKER_IMPORT_INLINE_ROWS = 1
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = services.batch_review(batch=batch, user=reviewer, decision="approve")
+    assert batch.review_running
+    with pytest.raises(services.WorkflowError, match="being reviewed already"):
+        services.batch_review(batch=batch, user=reviewer, decision="approve")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    batch.refresh_from_db()
+    assert not batch.review_running
+    assert set(batch.updates.values_list("review_state", flat=True)) == {ReviewState.APPROVED}
+
+
+def test_the_batch_page_offers_its_review_to_other_reviewers_only(client, editor, reviewer):
+    in_group(editor, "Reviewers")
+    batch = imported(editor)
+
+    client.force_login(reviewer)
+    theirs = client.get(batch.get_absolute_url()).content.decode()
+    client.force_login(editor)
+    own = client.get(batch.get_absolute_url()).content.decode()
+
+    assert "Approve all 2 updates" in theirs
+    assert "Approve all 2 updates" not in own
+    assert "another reviewer must approve or return its updates" in own
+
+
+def test_a_reviewer_approves_the_batch_from_its_page(client, editor, reviewer):
+    batch = imported(editor)
+    client.force_login(reviewer)
+
+    response = client.post(
+        f"/imports/{batch.pk}/review/", {"decision": "approve", "comment": ""}, follow=True
+    )
+
+    assert "2 updates approved." in response.content.decode()
+    assert set(batch.updates.values_list("review_state", flat=True)) == {ReviewState.APPROVED}
+    again = client.post(f"/imports/{batch.pk}/review/", {"decision": "approve"}, follow=True)
+    assert "No update of batch" in again.content.decode()
