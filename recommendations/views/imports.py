@@ -7,15 +7,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from .. import permissions, services
+from .. import permissions, selectors, services
 from ..csv_export import csv_response
 from ..forms import ImportConfirmForm, ImportUploadForm, ReviewCommentForm
 from ..imports import template_csv, template_xlsx
-from ..models import ImportBatch, ImportState
+from ..models import ImportBatch, ImportState, ReviewState
 
 # Rows of a report shown on the batch's page; the CSV report has them all.
 REPORT_SHOWN = 200
@@ -90,14 +91,24 @@ class ImportDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         batch = self.object
         report = batch.report or {}
+        # Where the batch's updates stand now (one GROUP BY): the counts move as they are
+        # reviewed, in the queue or here.
+        review_counts = (
+            [
+                (state, count)
+                for state, count in selectors.review_state_counts(batch.updates)
+                if count
+            ]
+            if batch.state == ImportState.IMPORTED and batch.rows_created
+            else []
+        )
+        kwargs.setdefault("review_form", ReviewCommentForm(auto_id="id_batch_review_%s"))
         return super().get_context_data(
             may_confirm=bool(permissions.may_import(self.request.user, batch)),
             may_review=bool(permissions.may_review(self.request.user)),
             review_answer=permissions.may_review_batch(self.request.user, batch),
-            waiting=services.imports.batch_waiting(batch).count()
-            if batch.state == ImportState.IMPORTED and not batch.as_draft
-            else 0,
-            review_form=ReviewCommentForm(auto_id="id_batch_review_%s"),
+            review_counts=review_counts,
+            waiting=dict(review_counts).get(ReviewState.SUBMITTED, 0),
             confirm_form=ImportConfirmForm(initial={"as_draft": batch.as_draft}),
             rejected=report.get("rejected", [])[:REPORT_SHOWN],
             conflicts=report.get("conflicts", [])[:REPORT_SHOWN],
@@ -146,9 +157,24 @@ class ImportReviewView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         batch = get_object_or_404(_batches(request.user), pk=pk)
-        form = ReviewCommentForm(request.POST)
-        comment = form.cleaned_data["comment"] if form.is_valid() else ""
         decision = request.POST.get("decision", "")
+        form = ReviewCommentForm(
+            request.POST,
+            auto_id="id_batch_review_%s",
+            required_message=services.RETURN_NEEDS_COMMENT
+            if decision == services.imports.RETURN
+            else None,
+        )
+        if not form.is_valid():
+            # Said at the field, with what was typed kept: the page again, as a 400.
+            detail = ImportDetailView(request=request, kwargs={"pk": pk}, object=batch)
+            return TemplateResponse(
+                request,
+                "recommendations/imports/import_detail.html",
+                detail.get_context_data(object=batch, review_form=form),
+                status=400,
+            )
+        comment = form.cleaned_data["comment"]
         try:
             batch = services.batch_review(
                 batch=batch, user=request.user, decision=decision, comment=comment

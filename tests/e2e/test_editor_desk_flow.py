@@ -116,7 +116,7 @@ def test_the_header_of_someone_who_edits_and_reviews_holds_on_one_line(
         assert max(tops) - min(tops) < 20, f"{bar} wraps onto a second line"
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # nothing overflows
     desk = page.get_by_role("navigation", name=re.compile("."))
-    expect(desk.last.get_by_role("link")).to_have_count(3)  # log, mine, the review queue
+    expect(desk.last.get_by_role("link")).to_have_count(4)  # log, mine, imports, review queue
     # The account's links are one click away.
     page.get_by_role("button", name=re.compile("desk-officer")).click()
     expect(page.locator("form[action$='/logout/'] button")).to_be_visible()

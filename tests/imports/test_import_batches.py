@@ -336,3 +336,26 @@ def test_a_reviewer_approves_the_batch_from_its_page(client, editor, reviewer):
     assert set(batch.updates.values_list("review_state", flat=True)) == {ReviewState.APPROVED}
     again = client.post(f"/imports/{batch.pk}/review/", {"decision": "approve"}, follow=True)
     assert "No update of batch" in again.content.decode()
+
+
+def test_returning_a_batch_without_a_comment_is_said_at_the_field(client, editor, reviewer):
+    batch = imported(editor)
+    client.force_login(reviewer)
+
+    response = client.post(f"/imports/{batch.pk}/review/", {"decision": "return", "comment": " "})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in page
+    assert "Say why the update is returned" in page
+    assert set(batch.updates.values_list("review_state", flat=True)) == {ReviewState.SUBMITTED}
+
+
+def test_the_batch_page_counts_its_updates_as_they_are_reviewed(client, editor, reviewer):
+    batch = imported(editor)
+    services.update_approve(update=batch.updates.first(), user=reviewer)
+    client.force_login(editor)
+
+    page = client.get(batch.get_absolute_url()).content.decode()
+
+    assert "submitted for review: 1, approved: 1" in page
