@@ -263,7 +263,8 @@ def batch_review(*, batch: ImportBatch, user, decision: str, comment: str = "") 
             )
         batch.review_running = True
         batch.save(update_fields=["review_running"])
-    if waiting <= settings.TRACKER_IMPORT_INLINE_ROWS:
+    # A review costs about ten times what importing a row does (locks, the cell's status).
+    if waiting <= max(1, settings.TRACKER_IMPORT_INLINE_ROWS // 10):
         return batch_review_run(
             batch_id=batch.pk, user_id=user.pk, decision=decision, comment=comment
         )

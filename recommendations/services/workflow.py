@@ -83,7 +83,12 @@ def _save_review(update: ProgressUpdate, *, user, reason: str, content_counts: b
     under older rules (a date before 1945, say) can still be returned or withdrawn, and one that
     breaks today's rules is refused approval with a reason, not an error page."""
     try:
-        update.full_clean(exclude=None if content_counts else EDITABLE_FIELDS)
+        # As in ``_save``: the database enforces the constraints and the foreign keys (four-eyes
+        # among them, which ``may_review`` has asked already).
+        update.full_clean(
+            exclude=RELATED_FIELDS + ([] if content_counts else EDITABLE_FIELDS),
+            validate_constraints=False,
+        )
     except ValidationError as error:
         raise WorkflowError(
             _refused(reason) % {"id": update.pk, "errors": " ".join(error.messages)}

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -18,6 +18,44 @@ from ..forms import ImportConfirmForm, ImportUploadForm, ReviewCommentForm
 from ..imports import template_csv, template_xlsx
 from ..models import ImportBatch, ImportState, ReviewState
 
+# The import's columns as the upload form explains them.
+COLUMN_HELP = [
+    (["recommendation"], gettext_lazy("Required. The recommendation's code, as R01.")),
+    (
+        ["iso3", "state"],
+        gettext_lazy(
+            "Required, one of the two. The Member State's ISO3 code (FRA) or its name as the "
+            "catalogue spells it."
+        ),
+    ),
+    (
+        ["status"],
+        gettext_lazy(
+            "Required. A status of the scale, as stored (in_progress) or as labelled (In progress)."
+        ),
+    ),
+    (
+        ["source"],
+        gettext_lazy(
+            "Required. The source of the assessment, as stored (government) or as labelled."
+        ),
+    ),
+    (
+        ["effective_date"],
+        gettext_lazy(
+            "Required. 2024-03-15, 15/03/2024 (day first) or a date cell; the year in full."
+        ),
+    ),
+    (["narrative"], gettext_lazy("Required. What happened.")),
+    (["evidence"], gettext_lazy("Links to evidence, http(s), separated by spaces.")),
+    (
+        ["external_id"],
+        gettext_lazy(
+            "The row's id in the system it comes from, if it has one: a re-import recognises "
+            "the row by it."
+        ),
+    ),
+]
 # Rows of a report shown on the batch's page; the CSV report has them all.
 REPORT_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,6 +84,7 @@ class ImportListView(LoginRequiredMixin, ListView):
         return super().get_context_data(
             form=form,
             may_import=bool(permissions.may_import(user)),
+            column_help=COLUMN_HELP,
             max_rows=settings.TRACKER_IMPORT_MAX_ROWS,
             max_megabytes=f"{settings.TRACKER_IMPORT_MAX_BYTES / 2**20:g}",
             **kwargs,

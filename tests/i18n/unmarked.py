@@ -25,7 +25,7 @@ from django.template.base import Lexer, TokenType
 WORD = re.compile(r"[^\W\d_]{2,}")
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "aria-description"}
 #: text that is the same in every language
-NOT_WORDS = {"CSV", "JSON", "ISO3", "ISO", "UN"}
+NOT_WORDS = {"CSV", "JSON", "ISO3", "ISO", "UN", "SHA-256"}
 HOLE = "\x00"
 
 

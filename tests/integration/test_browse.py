@@ -327,6 +327,7 @@ def test_log_csv_columns_hold_the_updates_fields(client, editor):
         "reported_by": update.reported_by.username,
         "review_state": "approved",
         "reviewed_at": str(update.reviewed_at),
+        "external_id": "",
     }
 
 

@@ -171,14 +171,23 @@ for state, day in [("approved", 1), ("submitted", 2), ("draft", 3)]:
     )
 """
 
-TRANSLATIONS_COLUMN = """
+LATER_COLUMNS = """
 from django.db import connection
-kind = "jsonb" if connection.vendor == "postgresql" else "text"
-column = "translations " + kind + " NOT NULL DEFAULT '{{}}'" if "{0}" == "ADD" else "translations"
-with connection.cursor() as cursor:
+json = "jsonb" if connection.vendor == "postgresql" else "text"
+later = [
+    (table, "translations", json + " NOT NULL DEFAULT '{{}}'")
     for table in ["theme", "actor", "instrument", "sourcedocument", "recommendation",
-                  "historicalrecommendation"]:
-        cursor.execute(f"ALTER TABLE recommendations_{{table}} {0} COLUMN {{column}}")
+                  "historicalrecommendation"]
+] + [
+    (table, column, kind)
+    for table in ["progressupdate", "historicalprogressupdate"]
+    for column, kind in [("import_batch_id", "integer NULL"),
+                         ("external_id", "varchar(100) NOT NULL DEFAULT ''")]
+]
+with connection.cursor() as cursor:
+    for table, column, kind in later:
+        definition = column + " " + kind if "{0}" == "ADD" else column
+        cursor.execute(f"ALTER TABLE recommendations_{{table}} {0} COLUMN {{definition}}")
 """
 
 CLEAR_THEM = """
@@ -205,9 +214,10 @@ def test_dates_before_1945_already_logged_are_named_by_the_migration_and_cleared
     run_manage(scratch_database_url, "migrate", "--no-input", "-v", "0")
     run_manage(scratch_database_url, "seed", "-v", "0")
     run_manage(scratch_database_url, "migrate", "recommendations", "0004", "--no-input", "-v", "0")
-    # Today's services stand in for the app of that time: they read the catalogue's later
-    # translations column, so it is there while they run, and gone again before migrating.
-    run_manage(scratch_database_url, "shell", "-v", "0", "-c", TRANSLATIONS_COLUMN.format("ADD"))
+    # Today's services stand in for the app of that time: they read the later columns (the
+    # catalogue's translations, an update's import batch), so these are there while they run,
+    # and gone again before migrating.
+    run_manage(scratch_database_url, "shell", "-v", "0", "-c", LATER_COLUMNS.format("ADD"))
     run_manage(scratch_database_url, "shell", "-v", "0", "-c", BEFORE_1945)
 
     refused = subprocess.run(
@@ -224,7 +234,7 @@ def test_dates_before_1945_already_logged_are_named_by_the_migration_and_cleared
     assert "(submitted)" in refused.stderr
 
     run_manage(scratch_database_url, "shell", "-v", "0", "-c", CLEAR_THEM)
-    run_manage(scratch_database_url, "shell", "-v", "0", "-c", TRANSLATIONS_COLUMN.format("DROP"))
+    run_manage(scratch_database_url, "shell", "-v", "0", "-c", LATER_COLUMNS.format("DROP"))
     run_manage(scratch_database_url, "migrate", "--no-input")
 
 
