@@ -9,7 +9,15 @@ from django.views.generic import DetailView, TemplateView
 from .. import permissions, selectors
 from ..exports import UPDATE_FIELDS, UPDATE_HEADER
 from ..filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter
-from ..models import Cell, MemberState, ProgressUpdate, Recommendation, Status, months_ago
+from ..models import (
+    Cell,
+    ImportBatch,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    months_ago,
+)
 from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
 
 
@@ -207,6 +215,17 @@ class UpdateDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
+        # The batch it came in with, for those who may open it (its importer, reviewers).
+        batch = (
+            ImportBatch.objects.visible_to(self.request.user)
+            .defer("content", "report")
+            .filter(pk=self.object.import_batch_id)
+            .first()
+            if self.object.import_batch_id
+            else None
+        )
         return super().get_context_data(
-            can_edit=permissions.may_edit(self.request.user, self.object), **kwargs
+            can_edit=permissions.may_edit(self.request.user, self.object),
+            import_batch=batch,
+            **kwargs,
         )

@@ -8,20 +8,10 @@ from playwright.sync_api import expect
 
 from recommendations.models import EditorScope, MemberState
 from tests.e2e.accessibility import serious_accessibility_violations
+from tests.e2e.signing import signed_in
 from tests.factories import UserFactory, in_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "correct-horse-battery"
-
-
-def signed_in(new_page, live_server, username, **page_options):
-    page = new_page(**page_options)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in|Log in")).click()
-    return page
 
 
 @pytest.fixture

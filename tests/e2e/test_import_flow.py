@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 
 from recommendations.exports import UPDATE_HEADER
 from tests.e2e.accessibility import serious_accessibility_violations
+from tests.e2e.signing import signed_in
 from tests.factories import UserFactory, in_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "correct-horse-battery"
 
 # The editor's follow-up, as kept in their own spreadsheet: two rows are wrong (a misspelt ISO3
 # code, a two-digit year), the fixed file corrects them.
@@ -27,15 +27,6 @@ ROWS = [
     ("R04", "KEN", "partially_implemented", "government", "2023-11-30", "Police were trained."),
 ]
 FIXES = {"FRN": "FRA", "7/1/20": "7/1/2020"}
-
-
-def signed_in(new_page, live_server, username, **page_options):
-    page = new_page(**page_options)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in|Log in")).click()
-    return page
 
 
 def spreadsheet(path, rows, fixes=None):

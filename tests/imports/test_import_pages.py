@@ -299,3 +299,21 @@ def test_the_export_round_trips_through_the_import(client, editor, reviewer):
 
     assert comparable(again) == comparable(exported)
     assert ProgressUpdate.objects.get(narrative__startswith="=SUM").narrative == narratives[0]
+
+
+def test_an_imported_update_links_back_to_its_batch_for_those_who_may_open_it(
+    client, editor, reviewer
+):
+    client.force_login(editor)
+    post_file(client, GOOD.replace("announced.", "announced.\n").rstrip("\n") + "\n")
+    batch = ImportBatch.objects.get()
+    client.post(reverse("recommendations:import-confirm", args=[batch.pk]))
+    update = ProgressUpdate.objects.get()
+    services.update_approve(update=update, user=reviewer)
+
+    own = client.get(update.get_absolute_url()).content.decode()
+    client.logout()
+    public = client.get(update.get_absolute_url()).content.decode()
+
+    assert f'href="{batch.get_absolute_url()}"' in own
+    assert batch.get_absolute_url() not in public
