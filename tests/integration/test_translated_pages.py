@@ -84,7 +84,10 @@ def english_leftovers(language: str) -> tuple[set[str], list[str], list[re.Patte
             if "%(" in source or "%s" in source:
                 parts = re.split(r"%\([a-z_]+\)[sd]|%s", source)
                 if sum(len(part.strip()) for part in parts) >= 8:  # enough English to tell
-                    patterns.append(re.compile(".*?".join(map(re.escape, parts))))
+                    # Whole words: "%(count)s conflict" is not inside "conflicto".
+                    patterns.append(
+                        re.compile(r"(?<!\w)" + ".*?".join(map(re.escape, parts)) + r"(?!\w)")
+                    )
             else:
                 whole.add(source)
                 if len(source.split()) >= 4:
@@ -351,3 +354,27 @@ def test_state_names_are_the_uns_where_the_maintained_source_is_wrong(client):
     assert "<h1>Guyana</h1>" in client.get("/fr/states/GUY/").text  # not "Guyane"
     assert "<h1>Fédération de Russie</h1>" in client.get("/fr/states/RUS/").text
     assert "<h1>Federación de Rusia</h1>" in client.get("/es/states/RUS/").text
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_the_import_pages_are_wholly_in_the_language(client, editor, language):
+    """The upload form and a preview with a rejected row, its report written in the language
+    the importer uses."""
+    from recommendations import services
+
+    client.force_login(editor)
+    with translation.override(language):
+        batch = services.batch_upload(
+            user=editor,
+            file_name="suivi.csv",
+            content=(
+                "recommendation,iso3,status,source,effective_date,narrative\n"
+                "R01,FRA,planned,government,2024-03-15,A plan.\n"
+                "R01,FRN,planned,government,2024-03-15,A plan.\n"
+            ).encode(),
+        )
+        services.batch_preview(batch_id=batch.pk)
+    for path in ["/imports/", f"/imports/{batch.pk}/"]:
+        response = client.get(f"/{language}{path}")
+        assert response.status_code == 200, path
+        assert untranslated(response.text, language) == [], f"/{language}{path}"
