@@ -23,6 +23,10 @@ OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 SEPARATORS = (",", ";", "\t")
 SEPARATOR_HINT = re.compile(r"sep=([,;\t|])", re.IGNORECASE)
+# What a workbook may unpack to: its shared strings (openpyxl reads them whole; 10,000 rows of
+# the export's columns take about 3 MB) and its largest sheet (read as a stream).
+MAX_SHARED_STRINGS = 24 * 2**20
+MAX_SHEET_XML = 128 * 2**20
 # Columns read from a sheet: a workbook may claim 16,384 of them on every row.
 MAX_COLUMNS = 200
 # The longest cell the CSV reader takes (the default, 131,072 characters); the longest text an
@@ -79,9 +83,16 @@ def table_read(content: bytes, *, file_name: str, sheet: str = "", max_rows: int
 
 def rows_estimate(content: bytes) -> int:
     """A cheap upper bound of the data rows, to choose between the request and the worker:
-    lines of a CSV file; for a workbook, its size (a row takes well over 50 bytes zipped)."""
+    lines of a CSV file; for a workbook, its largest sheet unpacked (a row of the export's
+    columns takes well over 150 bytes of XML), so a small zip of many rows is not taken for a
+    small file."""
     if content.startswith(ZIP_SIGNATURE):
-        return len(content) // 50
+        try:
+            parts = _zip_parts(content)
+        except FileProblem:
+            return 0  # refused when read, at once
+        sheets = [size for name, size in parts.items() if name.startswith("xl/worksheets/")]
+        return max(sheets, default=0) // 150
     # Lines end with LF, CRLF or (old Mac files) CR alone: count whichever the file uses more.
     if content.startswith(codecs.BOM_UTF16_LE):
         return max(content.count(b"\n\x00"), content.count(b"\r\x00"))
@@ -232,10 +243,45 @@ def _too_many(max_rows: int) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _zip_parts(content: bytes) -> dict[str, int]:
+    """The workbook's parts and their unpacked sizes, from the zip's directory (nothing is
+    unpacked)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return {info.filename: info.file_size for info in archive.infolist()}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FileProblem(
+            _(
+                "This workbook cannot be opened (%(error)s). Open it in a spreadsheet program, "
+                "save it again as .xlsx, and upload it again."
+            )
+            % {"error": "BadZipFile"}
+        ) from None
+
+
+def _refuse_bombs(content: bytes) -> None:
+    """A workbook is a zip: a few kilobytes can unpack to gigabytes of XML. Its text (shared
+    strings, read whole by openpyxl) and its sheets are measured before anything is unpacked."""
+    parts = _zip_parts(content)
+    strings = sum(size for name, size in parts.items() if name.startswith("xl/sharedStrings"))
+    sheets = max(
+        (size for name, size in parts.items() if name.startswith("xl/worksheets/")), default=0
+    )
+    if strings > MAX_SHARED_STRINGS or sheets > MAX_SHEET_XML:
+        raise FileProblem(
+            _(
+                "This workbook unpacks to more text than one import reads (%(size)s MB). Save "
+                "the sheet as CSV and upload that, or split it."
+            )
+            % {"size": f"{max(strings, sheets) / 2**20:,.0f}"}
+        )
+
+
 def _xlsx_read(content: bytes, *, sheet: str, max_rows: int) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _refuse_bombs(content)
     try:
         # read_only streams the sheet; data_only=False keeps a formula as its text ("=A1*2"),
         # never a computed value: nothing in the file is evaluated.
@@ -286,6 +332,8 @@ def _xlsx_read(content: bytes, *, sheet: str, max_rows: int) -> Table:
     def rows() -> Iterator[tuple[int, list]]:
         count = 0
         for line, row in values:
+            if line > 2 * max_rows + 1000:  # a sheet of blank rows reads for minutes
+                raise FileProblem(_too_many(max_rows))
             if line <= header_line or _blank(row[:width]):
                 continue
             count += 1
