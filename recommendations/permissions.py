@@ -278,6 +278,24 @@ def may_review_batch(user, batch: ImportBatch) -> Answer:
     return YES
 
 
+def may_cancel_batch(user, batch: ImportBatch) -> Answer:
+    """May the user stop waiting for the worker on this batch? Its uploader, an administrator,
+    and for a batch review the reviewers who may review it."""
+    if batch.created_by_id == user.pk or user.is_superuser:
+        return YES
+    if batch.review_running and may_review_batch(user, batch):
+        return YES
+    return no(_("Only the person who uploaded a file, or an administrator, may cancel its import."))
+
+
+def compared_by_imports(user) -> Q:
+    """The updates an import compares its rows with (already present, or a conflict): every one
+    but other people's drafts, which are their author's alone."""
+    from .models import ReviewState
+
+    return ~Q(review_state=ReviewState.DRAFT) | Q(reported_by_id=user.pk)
+
+
 def visible_batches(user) -> Q:
     """The import batches the user may open: their own; reviewers and administrators see every
     batch (they review what came in)."""

@@ -13,7 +13,7 @@ def import_preview(batch_id: int) -> None:
     try:
         imports.batch_preview(batch_id=batch_id)
     except Exception:
-        imports.batch_failed(batch_id=batch_id)
+        imports.batch_fail(batch_id=batch_id)
         raise
 
 
@@ -22,7 +22,7 @@ def import_write(batch_id: int) -> None:
     try:
         imports.batch_write(batch_id=batch_id)
     except Exception:
-        imports.batch_failed(batch_id=batch_id)
+        imports.batch_fail(batch_id=batch_id)
         raise
 
 
@@ -33,5 +33,5 @@ def import_review(batch_id: int, user_id: int, decision: str, comment: str) -> N
             batch_id=batch_id, user_id=user_id, decision=decision, comment=comment
         )
     except Exception:
-        imports.batch_failed(batch_id=batch_id)
+        imports.batch_fail(batch_id=batch_id)
         raise

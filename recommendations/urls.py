@@ -28,6 +28,7 @@ urlpatterns = [
     path("imports/template.xlsx", views.import_template, {"kind": "xlsx"}, name="template-xlsx"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/cancel/", views.ImportCancelView.as_view(), name="import-cancel"),
     path("imports/<int:pk>/review/", views.ImportReviewView.as_view(), name="import-review"),
     path("imports/<int:pk>/report.csv", views.ImportReportView.as_view(), name="import-report"),
 ]

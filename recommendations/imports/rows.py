@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -33,7 +32,6 @@ from ..models import (
     MemberState,
     ProgressUpdate,
     Recommendation,
-    ReviewState,
     Status,
 )
 from .columns import Columns, columns_match
@@ -81,6 +79,12 @@ class Row:
     external_id: str
 
     @property
+    def whole(self) -> tuple:
+        """Everything the row says: what an external id is compared on (a changed link is a
+        change)."""
+        return (*self.key, _evidence_key(self.evidence))
+
+    @property
     def key(self) -> tuple:
         return (
             self.recommendation.pk,
@@ -94,7 +98,11 @@ class Row:
 
 @dataclass
 class Plan:
-    """The fate of every row; ``new`` are the rows an import writes."""
+    """The fate of every row; ``new`` are the rows an import writes. Rejections, present rows
+    and conflicts are counted whole and kept up to ``KEPT`` each (what a person corrects a file
+    from), so a file of 50,000 bad rows does not hold 50,000 reports in memory."""
+
+    KEPT = 5_000
 
     columns: Columns | None = None
     new: list[Row] = field(default_factory=list)
@@ -103,6 +111,23 @@ class Plan:
     rejected: list[dict] = field(default_factory=list)
     rows_rejected: int = 0
     rows: int = 0
+    rejections: int = 0
+    present_count: int = 0
+    conflict_count: int = 0
+
+    def reject(self, errors: list[dict]) -> None:
+        self.rejections += len(errors)
+        self.rejected.extend(errors[: max(0, self.KEPT - len(self.rejected))])
+
+    def mark_present(self, entry: dict) -> None:
+        self.present_count += 1
+        if len(self.present) < self.KEPT:
+            self.present.append(entry)
+
+    def mark_conflict(self, entry: dict) -> None:
+        self.conflict_count += 1
+        if len(self.conflicts) < self.KEPT:
+            self.conflicts.append(entry)
 
     def report(self, table: Table) -> dict:
         return {
@@ -113,9 +138,16 @@ class Plan:
             "unknown_columns": self.columns.unknown if self.columns else [],
             "describing_columns": self.columns.describing if self.columns else [],
             "rejected": self.rejected,
+            "rejections": self.rejections,
             "present": self.present,
             "conflicts": self.conflicts,
+            # The rows the preview offers to write, to hold the confirmation to them.
+            "new_lines": [row.line for row in self.new],
         }
+
+
+def _evidence_key(evidence: str) -> str:
+    return "\n".join(evidence.split())
 
 
 def _text_key(text: str) -> str:
@@ -193,9 +225,9 @@ class Checker:
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 for status in reported:
-                    self.statuses.setdefault(str(status.label).casefold(), status.value)
+                    self.statuses.setdefault(_name_key(str(status.label)), status.value)
                 for source in AssessmentSource:
-                    self.sources.setdefault(str(source.label).casefold(), source.value)
+                    self.sources.setdefault(_name_key(str(source.label)), source.value)
                 for state in states:
                     name = state_name(state.iso3, state.name)
                     self.state_names.setdefault(_name_key(name), state)
@@ -339,8 +371,11 @@ class Checker:
                 _("The status is missing.") if column == "status" else _("The source is missing."),
             )
             return None
-        found = choices.get(value.casefold()) or choices.get(
-            value.casefold().replace(" ", "_").replace("-", "_")
+        # Labels compare as state names do (case, accents, Arabic vowel marks, spacing).
+        found = (
+            choices.get(value.casefold())
+            or choices.get(value.casefold().replace(" ", "_").replace("-", "_"))
+            or choices.get(_name_key(value))
         )
         if found is None:
             allowed = (Status if column == "status" else AssessmentSource).values
@@ -412,7 +447,7 @@ def plan_build(table: Table, *, user, progress: Callable[[int], None] | None = N
             plan.rows += 1
             row, errors = checker.check(line, cells_of_row, plan.columns)
             if errors:
-                plan.rejected.extend(errors)
+                plan.reject(errors)
                 rejected_lines.add(line)
             if row is not None:
                 rows.append(row)
@@ -421,13 +456,11 @@ def plan_build(table: Table, *, user, progress: Callable[[int], None] | None = N
             key = row.key
             if row.external_id:
                 if row.external_id in seen_ids:
-                    first_line, first_key = seen_ids[row.external_id]
-                    if first_key == key:
-                        plan.present.append(
-                            {"line": row.line, "update": None, "line_of": first_line}
-                        )
+                    first_line, first_whole = seen_ids[row.external_id]
+                    if first_whole == row.whole:
+                        plan.mark_present({"line": row.line, "update": None, "line_of": first_line})
                     else:
-                        plan.conflicts.append(
+                        plan.mark_conflict(
                             {
                                 "line": row.line,
                                 "external_id": row.external_id,
@@ -437,11 +470,11 @@ def plan_build(table: Table, *, user, progress: Callable[[int], None] | None = N
                         )
                     continue
                 if row.external_id in known_ids:
-                    pk, existing_key = known_ids[row.external_id]
-                    if existing_key == key:
-                        plan.present.append({"line": row.line, "update": pk, "line_of": None})
+                    pk, existing_whole = known_ids[row.external_id]
+                    if existing_whole == row.whole:
+                        plan.mark_present({"line": row.line, "update": pk, "line_of": None})
                     else:
-                        plan.conflicts.append(
+                        plan.mark_conflict(
                             {
                                 "line": row.line,
                                 "external_id": row.external_id,
@@ -452,14 +485,14 @@ def plan_build(table: Table, *, user, progress: Callable[[int], None] | None = N
                     continue
                 # The source system's id is the row's identity: a new id is a new row, even
                 # with the content of another.
-                seen_ids[row.external_id] = (row.line, key)
+                seen_ids[row.external_id] = (row.line, row.whole)
                 plan.new.append(row)
                 continue
             if key in seen_keys:
-                plan.present.append({"line": row.line, "update": None, "line_of": seen_keys[key]})
+                plan.mark_present({"line": row.line, "update": None, "line_of": seen_keys[key]})
                 continue
             if key in known_keys:
-                plan.present.append({"line": row.line, "update": known_keys[key], "line_of": None})
+                plan.mark_present({"line": row.line, "update": known_keys[key], "line_of": None})
                 continue
             seen_keys[key] = row.line
             plan.new.append(row)
@@ -504,8 +537,17 @@ def _in_log(rows: list[Row], cells: dict, user) -> tuple[dict, dict]:
     in_cells = {cells.get((row.recommendation.pk, row.state.pk)) for row in rows}
     in_cells.discard(None)
     cell_of = {pk: pair for pair, pk in cells.items() if pk in in_cells}
-    visible = ~Q(review_state=ReviewState.DRAFT) | Q(reported_by=user)
-    fields = ("pk", "cell_id", "effective_date", "status", "source", "narrative", "external_id")
+    visible = permissions.compared_by_imports(user)
+    fields = (
+        "pk",
+        "cell_id",
+        "effective_date",
+        "status",
+        "source",
+        "narrative",
+        "external_id",
+        "evidence",
+    )
 
     def key(cell_id, effective_date, status, source, narrative) -> tuple:
         pair = cell_of.get(cell_id) or cells_reversed().get(cell_id, (None, None))
@@ -520,7 +562,7 @@ def _in_log(rows: list[Row], cells: dict, user) -> tuple[dict, dict]:
 
     known_keys: dict[tuple, int] = {}
     if in_cells:
-        for pk, cell_id, effective_date, status, source, narrative, _external in (
+        for pk, cell_id, effective_date, status, source, narrative, _external, _evidence in (
             ProgressUpdate.objects.filter(visible)
             .filter(
                 cell_id__in=in_cells,
@@ -532,13 +574,15 @@ def _in_log(rows: list[Row], cells: dict, user) -> tuple[dict, dict]:
     known_ids: dict[str, tuple[int, tuple]] = {}
     external_ids = {row.external_id for row in rows if row.external_id}
     if external_ids:
-        for pk, cell_id, effective_date, status, source, narrative, external in (
+        for pk, cell_id, effective_date, status, source, narrative, external, evidence in (
             ProgressUpdate.objects.filter(visible)
             .filter(external_id__in=external_ids)
             .order_by("pk")
             .values_list(*fields)
         ):
-            known_ids.setdefault(
-                external, (pk, key(cell_id, effective_date, status, source, narrative))
+            whole = (
+                *key(cell_id, effective_date, status, source, narrative),
+                _evidence_key(evidence),
             )
+            known_ids.setdefault(external, (pk, whole))
     return known_keys, known_ids

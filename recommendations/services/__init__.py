@@ -15,6 +15,7 @@ transaction when it touches more than one row, and raises a clear error when a r
 
 from .catalogue import SeedDataError, SeedReport, catalogue_seed, cells_ensure_grid
 from .imports import (
+    batch_cancel,
     batch_confirm,
     batch_preview,
     batch_preview_start,
@@ -40,6 +41,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "batch_cancel",
     "batch_confirm",
     "batch_review",
     "batch_preview",

@@ -17,13 +17,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..imports import FileProblem, plan_build, rows_estimate, table_read
-from ..models import ImportBatch, ImportState, ReviewState
+from ..models import ImportBatch, ImportState
 from . import notifications
 from .workflow import (
     RETURN_NEEDS_COMMENT,
@@ -35,6 +35,8 @@ from .workflow import (
 
 logger = logging.getLogger(__name__)
 
+# The advisory lock that serialises imports on PostgreSQL (any fixed number of this app's).
+IMPORT_LOCK = 14_0001
 # Rejections kept in a batch's report (the counts are always whole): enough to correct a file,
 # without a 50,000-row report in every read of the batch.
 REPORT_REJECTIONS = 5_000
@@ -70,15 +72,20 @@ def batch_upload(*, user, file_name: str, content: bytes, sheet: str = "") -> Im
     return batch
 
 
-def runs_inline(batch: ImportBatch) -> bool:
+def batch_fits_request(batch: ImportBatch) -> bool:
     """Small files are read within the request; larger ones by the worker."""
     return batch.rows_total <= settings.TRACKER_IMPORT_INLINE_ROWS
 
 
 def batch_preview_start(*, batch: ImportBatch) -> ImportBatch:
     """Preview the batch now, or queue its preview for the worker."""
-    if runs_inline(batch):
-        return batch_preview(batch_id=batch.pk)
+    if batch_fits_request(batch):
+        try:
+            return batch_preview(batch_id=batch.pk)
+        except Exception:  # the page says so; the batch does not wait for ever
+            logger.exception("The preview of import batch #%s failed", batch.pk)
+            batch_fail(batch_id=batch.pk)
+            return ImportBatch.objects.defer("content").get(pk=batch.pk)
     from ..tasks import import_preview
 
     transaction.on_commit(lambda: import_preview.enqueue(batch.pk))
@@ -90,6 +97,8 @@ def batch_preview(*, batch_id: int, progress: Callable[[int], None] | None = Non
     that cannot be read leaves the batch "not readable", with the reason. ``progress`` is told
     the rows read so far (the command's progress line)."""
     batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.state != ImportState.QUEUED:  # a second run of the task: the preview stands
+        return batch
     with translation.override(batch.language):
         try:
             table = table_read(
@@ -105,13 +114,13 @@ def batch_preview(*, batch_id: int, progress: Callable[[int], None] | None = Non
             batch.state = ImportState.FAILED
             batch.problem = str(problem)
             batch.previewed_at = timezone.now()
-            batch.save()
+            batch.save(update_fields=["state", "problem", "previewed_at"])
             return batch
         _counts(batch, plan, table)
         batch.state = ImportState.PREVIEWED
         batch.problem = ""
         batch.previewed_at = timezone.now()
-        batch.save()
+        batch.save(update_fields=[*COUNTED, "state", "problem", "previewed_at"])
     return batch
 
 
@@ -127,15 +136,12 @@ def _progress(batch: ImportBatch, *, then: Callable[[int], None] | None = None):
 
 
 def _counts(batch: ImportBatch, plan, table) -> None:
-    report = plan.report(table)
-    report["rejections"] = len(report["rejected"])
-    report["rejected"] = report["rejected"][:REPORT_REJECTIONS]
-    batch.report = report
+    batch.report = {**plan.report(table), "reviews": (batch.report or {}).get("reviews", [])}
     batch.rows_total = plan.rows
     batch.rows_done = plan.rows
     batch.rows_new = len(plan.new)
-    batch.rows_present = len(plan.present)
-    batch.rows_conflict = len(plan.conflicts)
+    batch.rows_present = plan.present_count
+    batch.rows_conflict = plan.conflict_count
     batch.rows_rejected = plan.rows_rejected
 
 
@@ -146,7 +152,7 @@ def batch_confirm(
     """The importer confirms a previewed batch: its new rows are written now, or by the worker
     for a large file (``inline``: now whatever its size, as the command does). A batch is
     imported once; a second confirmation is refused."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
     _require(permissions.may_import(user, batch))
     if batch.state != ImportState.PREVIEWED:
         raise WorkflowError(
@@ -157,8 +163,8 @@ def batch_confirm(
     batch.as_draft = as_draft
     batch.rows_done = 0
     batch.problem = ""
-    batch.save()
-    if inline or (inline is None and runs_inline(batch)):
+    batch.save(update_fields=["state", "as_draft", "rows_done", "problem"])
+    if inline or (inline is None and batch_fits_request(batch)):
         return batch_write(batch_id=batch.pk)
     from ..tasks import import_write
 
@@ -179,14 +185,54 @@ def batch_write(*, batch_id: int) -> ImportBatch:
                 if batch.state != ImportState.IMPORTING:
                     return batch
                 _write(batch)
+        except PreviewOutdated as outdated:
+            # The log, the catalogue or the importer's scope changed since the preview: the
+            # new preview is shown, to be confirmed again.
+            _counts(batch, outdated.plan, outdated.table)
+            batch.state = ImportState.PREVIEWED
+            batch.problem = _(
+                "Nothing was imported: the rows to import are no longer those of the preview "
+                "(the log or your Member States changed meanwhile). Read this new preview and "
+                "confirm again."
+            )
+            batch.save(update_fields=[*COUNTED, "state", "problem"])
         except (FileProblem, WorkflowError, ValidationError) as error:
             message = " ".join(error.messages) if isinstance(error, ValidationError) else error
             ImportBatch.objects.filter(pk=batch_id).update(
                 state=ImportState.PREVIEWED,
                 problem=_("Nothing was imported: %(reason)s") % {"reason": message},
             )
-            batch.refresh_from_db()
+            batch.refresh_from_db(fields=["state", "problem"])
     return batch
+
+
+class PreviewOutdated(Exception):
+    """Confirming found other rows to write than the preview showed: nothing is written."""
+
+    def __init__(self, plan, table):
+        super().__init__("The rows to import changed since the preview.")
+        self.plan, self.table = plan, table
+
+
+# The fields ``_counts`` writes.
+COUNTED = [
+    "report",
+    "rows_total",
+    "rows_done",
+    "rows_new",
+    "rows_present",
+    "rows_conflict",
+    "rows_rejected",
+]
+
+
+def _imports_serialise() -> None:
+    """One import writes at a time: two confirmations of the same file at once must not both
+    find its rows new. SQLite's write transactions are serial already; PostgreSQL takes a
+    transaction-level advisory lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def _write(batch: ImportBatch) -> None:
@@ -197,15 +243,18 @@ def _write(batch: ImportBatch) -> None:
         sheet=batch.sheet,
         max_rows=settings.TRACKER_IMPORT_MAX_ROWS,
     )
+    _imports_serialise()
     with permissions.log_scope_held(user):
         plan = plan_build(table, user=user)
+        if [row.line for row in plan.new] != batch.report.get("new_lines"):
+            raise PreviewOutdated(plan, table)
         for row in plan.new:
             _log(row, batch=batch, user=user)
     _counts(batch, plan, table)
     batch.rows_created = len(plan.new)
     batch.state = ImportState.IMPORTED
     batch.imported_at = timezone.now()
-    batch.save()
+    batch.save(update_fields=[*COUNTED, "rows_created", "state", "imported_at"])
     if plan.new and not batch.as_draft:
         notifications.batch_notify(batch)
 
@@ -234,11 +283,6 @@ def _log(row, *, batch: ImportBatch, user) -> None:
 APPROVE, RETURN = "approve", "return"
 
 
-def batch_waiting(batch: ImportBatch):
-    """The batch's updates waiting for review, in the order they were imported."""
-    return batch.updates.filter(review_state=ReviewState.SUBMITTED).order_by("pk")
-
-
 def batch_review(*, batch: ImportBatch, user, decision: str, comment: str = "") -> ImportBatch:
     """A reviewer approves (or returns) every update of the batch still waiting, each through
     the service that approves (returns) one update: four-eyes, locks and the cells' statuses hold
@@ -256,7 +300,7 @@ def batch_review(*, batch: ImportBatch, user, decision: str, comment: str = "") 
                 _("Batch #%(id)s is being reviewed already; wait for it to finish.")
                 % {"id": batch.pk}
             )
-        waiting = batch_waiting(batch).count()
+        waiting = batch.updates.awaiting_review().order_by("pk").count()
         if not waiting:
             raise WorkflowError(
                 _("No update of batch #%(id)s waits for review.") % {"id": batch.pk}
@@ -284,7 +328,7 @@ def batch_review_run(*, batch_id: int, user_id: int, decision: str, comment: str
     review = update_approve if decision == APPROVE else update_return
     done, refused = 0, []
     try:
-        for update in batch_waiting(batch).iterator(chunk_size=500):
+        for update in batch.updates.awaiting_review().order_by("pk").iterator(chunk_size=500):
             try:
                 review(update=update, user=user, comment=comment, notify=False)
             except WorkflowError as error:
@@ -313,10 +357,31 @@ def batch_review_run(*, batch_id: int, user_id: int, decision: str, comment: str
     return batch
 
 
-def batch_failed(*, batch_id: int) -> None:
+@transaction.atomic
+def batch_cancel(*, batch: ImportBatch, user) -> ImportBatch:
+    """Stop waiting for the worker (it is not running, or it stopped): a batch waiting to be
+    read is dropped, one waiting to be written goes back to its preview, a batch review is let
+    go. Locking the batch waits for a write under way, which then stands: nothing is undone and
+    nothing is written twice (a task that runs later finds the batch no longer waiting)."""
+    batch = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
+    _require(permissions.may_cancel_batch(user, batch))
+    if not batch.running:
+        raise WorkflowError(_("Batch #%(id)s is not waiting for the worker.") % {"id": batch.pk})
+    if batch.state == ImportState.QUEUED:
+        batch.state = ImportState.FAILED
+        batch.problem = _("Cancelled before the file was read.")
+    elif batch.state == ImportState.IMPORTING:
+        batch.state = ImportState.PREVIEWED
+        batch.problem = _("Cancelled before any row was written: confirm again to import.")
+    batch.review_running = False
+    batch.save(update_fields=["state", "problem", "review_running"])
+    return batch
+
+
+def batch_fail(*, batch_id: int) -> None:
     """The worker met an unexpected error: nothing was written (the transaction rolled back); the
     batch says so instead of waiting for ever."""
-    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    batch = ImportBatch.objects.defer("content", "report").filter(pk=batch_id).first()
     if batch is None:
         return
     with translation.override(batch.language):
@@ -327,4 +392,4 @@ def batch_failed(*, batch_id: int) -> None:
         elif batch.state == ImportState.QUEUED:
             batch.state = ImportState.FAILED
             batch.problem = _("The file could not be read: the preview stopped on an error.")
-        batch.save()
+        batch.save(update_fields=["review_running", "state", "problem"])

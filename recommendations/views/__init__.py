@@ -4,6 +4,7 @@ admin."""
 
 from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
 from .imports import (
+    ImportCancelView,
     ImportConfirmView,
     ImportDetailView,
     ImportListView,
@@ -24,6 +25,7 @@ from .public import (
 from .staff import MyUpdatesView, UpdateCreateView, UpdateEditView
 
 __all__ = [
+    "ImportCancelView",
     "ImportConfirmView",
     "ImportDetailView",
     "ImportListView",

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView
 from .. import permissions, selectors, services
 from ..csv_export import csv_response
 from ..forms import ImportConfirmForm, ImportUploadForm, ReviewCommentForm
-from ..imports import template_csv, template_xlsx
+from ..imports import Plan, template_csv, template_xlsx
 from ..models import ImportBatch, ImportState, ReviewState
 
 # The import's columns as the upload form explains them.
@@ -147,6 +147,7 @@ class ImportDetailView(LoginRequiredMixin, DetailView):
             may_review=bool(permissions.may_review(self.request.user)),
             review_answer=permissions.may_review_batch(self.request.user, batch),
             review_counts=review_counts,
+            may_cancel=batch.running and permissions.may_cancel_batch(self.request.user, batch),
             waiting=dict(review_counts).get(ReviewState.SUBMITTED, 0),
             confirm_form=ImportConfirmForm(initial={"as_draft": batch.as_draft}),
             rejected=report.get("rejected", [])[:REPORT_SHOWN],
@@ -154,6 +155,7 @@ class ImportDetailView(LoginRequiredMixin, DetailView):
             present=report.get("present", [])[:REPORT_SHOWN],
             report=report,
             report_shown=REPORT_SHOWN,
+            report_kept=Plan.KEPT,
             **kwargs,
         )
 
@@ -189,6 +191,18 @@ def _outcome(batch: ImportBatch) -> str:
         "%(count)s updates imported and submitted for review.",
         batch.rows_created,
     ) % {"count": batch.rows_created}
+
+
+class ImportCancelView(LoginRequiredMixin, View):
+    """Stop waiting for the worker on a batch (see ``services.batch_cancel``)."""
+
+    def post(self, request, pk):
+        batch = get_object_or_404(_batches(request.user), pk=pk)
+        try:
+            services.batch_cancel(batch=batch, user=request.user)
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+        return redirect(batch)
 
 
 class ImportReviewView(LoginRequiredMixin, View):

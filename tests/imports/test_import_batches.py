@@ -368,3 +368,75 @@ def test_the_batch_page_counts_its_updates_as_they_are_reviewed(client, editor, 
     page = client.get(batch.get_absolute_url()).content.decode()
 
     assert "submitted for review: 1, approved: 1" in page
+
+
+# What changes between the preview and the confirmation, and a worker that never comes ----------
+
+
+def test_a_confirmation_writes_only_what_the_preview_showed(scoped_editor):
+    """The editor's Member States change between preview and confirm: nothing is written, and
+    the new preview says what would be."""
+    from recommendations.models import MemberState
+
+    batch = upload(scoped_editor)
+    assert batch.rows_new == 1  # France; Germany is outside the scope
+    scoped_editor.editor_scope.states.set([MemberState.objects.get(iso3="DEU")])
+
+    batch = services.batch_confirm(batch=batch, user=scoped_editor)
+
+    assert not ProgressUpdate.objects.exists()
+    assert batch.state == ImportState.PREVIEWED
+    assert "no longer those of the preview" in batch.problem
+    assert batch.report["new_lines"] == [3]
+    confirmed = services.batch_confirm(batch=batch, user=scoped_editor)
+    assert list(confirmed.updates.values_list("cell__state__iso3", flat=True)) == ["DEU"]
+
+
+def test_a_changed_link_under_a_known_external_id_is_a_conflict(editor):
+    imported(editor)
+    changed = GOOD.replace("DE-7\n", "DE-7\n").replace(
+        "The Protocol was ratified.,,DE-7", "The Protocol was ratified.,https://example.org/x,DE-7"
+    )
+
+    batch = upload(editor, changed)
+
+    assert (batch.rows_conflict, batch.rows_present) == (1, 1)
+
+
+def test_a_batch_the_worker_never_takes_can_be_cancelled_without_writing(editor, settings):
+    settings.TRACKER_IMPORT_INLINE_ROWS = 1
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = upload(editor)
+    assert batch.state == ImportState.QUEUED
+
+    batch = services.batch_cancel(batch=batch, user=editor)
+
+    assert batch.state == ImportState.FAILED
+    assert batch.problem == "Cancelled before the file was read."
+    # The task, should a worker come after all, leaves the cancelled batch alone.
+    tasks.import_preview.call(batch.pk)
+    batch.refresh_from_db()
+    assert batch.state == ImportState.FAILED
+
+
+def test_a_write_cancelled_before_the_worker_came_is_confirmed_again(editor, settings):
+    batch = upload(editor)
+    settings.TRACKER_IMPORT_INLINE_ROWS = 1
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        batch = services.batch_confirm(batch=batch, user=editor)
+
+    batch = services.batch_cancel(batch=batch, user=editor)
+    tasks.import_write.call(batch.pk)
+
+    assert batch.state == ImportState.PREVIEWED
+    assert not ProgressUpdate.objects.exists()
+    assert services.batch_confirm(batch=batch, user=editor, inline=True).rows_created == 2
+
+
+def test_only_the_uploader_cancels(editor, settings):
+    other = in_group(UserFactory(username="other-editor", is_staff=False), "Editors")
+    settings.TRACKER_IMPORT_INLINE_ROWS = 1
+    batch = upload(editor)
+
+    with pytest.raises(services.WorkflowError, match="Only the person who uploaded"):
+        services.batch_cancel(batch=batch, user=other)

@@ -15,6 +15,7 @@ rejected or conflicts, when the file cannot be read, or when USER may not import
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -117,8 +118,11 @@ class Command(BaseCommand):
                 )
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("Every row is accepted: %(new)s would be imported. Nothing was written.")
-                    % {"new": _rows(batch.rows_new)}
+                    _(
+                        "Every row is accepted: %(new)s would be imported. Nothing was written; "
+                        "the preview is batch #%(batch)s on the Imports page."
+                    )
+                    % {"new": _rows(batch.rows_new), "batch": batch.pk}
                 )
             )
             return
@@ -159,7 +163,10 @@ class Command(BaseCommand):
 
     def _content(self, file: Path) -> bytes:
         try:
-            return file.read_bytes()
+            # At most one byte past the limit: the service then refuses the size, and a device
+            # such as /dev/zero is not read for ever.
+            with file.open("rb") as stream:
+                return stream.read(settings.TRACKER_IMPORT_MAX_BYTES + 1)
         except FileNotFoundError:
             raise CommandError(_("No file at %(file)s.") % {"file": file}) from None
         except IsADirectoryError:
