@@ -77,9 +77,10 @@ dev-database: install
 
 # The task worker (large imports) runs beside the server and stops with it.
 run: dev-database
-	@$(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
+	@export DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	  $(BIN)/python manage.py db_worker --no-startup-delay & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DJANGO_SITE_URL=$${DJANGO_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Opt-in demo history on the development database. A second run replaces the earlier demo;
 # demo_data refuses to delete anybody else's updates (see manage.py demo_data --help).

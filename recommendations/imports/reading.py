@@ -94,11 +94,14 @@ def rows_estimate(content: bytes) -> int:
         sheets = [size for name, size in parts.items() if name.startswith("xl/worksheets/")]
         return max(sheets, default=0) // 150
     # Lines end with LF, CRLF or (old Mac files) CR alone: count whichever the file uses more.
+    # The header is a line too, and the last line may end without one.
     if content.startswith(codecs.BOM_UTF16_LE):
-        return max(content.count(b"\n\x00"), content.count(b"\r\x00"))
-    if content.startswith(codecs.BOM_UTF16_BE):
-        return max(content.count(b"\x00\n"), content.count(b"\x00\r"))
-    return max(content.count(b"\n"), content.count(b"\r"))
+        lines = max(content.count(b"\n\x00"), content.count(b"\r\x00"))
+    elif content.startswith(codecs.BOM_UTF16_BE):
+        lines = max(content.count(b"\x00\n"), content.count(b"\x00\r"))
+    else:
+        lines = max(content.count(b"\n"), content.count(b"\r"))
+    return max(lines - 1, 1)
 
 
 # --------------------------------------------------------------------------------------------

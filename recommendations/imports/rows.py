@@ -220,8 +220,12 @@ class Checker:
         self.statuses = {status.value: status.value for status in reported}
         self.sources = {source.value: source.value for source in AssessmentSource}
         self.state_names = {_name_key(state.name): state for state in states}
-        # A name's key -> the name as the catalogue spells it, for "did you mean".
+        # A name's key -> the name as the catalogue spells it, for "did you mean": in English
+        # and in the importer's language only (a guess in Spanish reads oddly in English).
         self.spellings = {_name_key(state.name): state.name for state in states}
+        for state in states:
+            name = state_name(state.iso3, state.name)
+            self.spellings.setdefault(_name_key(name), name)
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 for status in reported:
@@ -231,7 +235,6 @@ class Checker:
                 for state in states:
                     name = state_name(state.iso3, state.name)
                     self.state_names.setdefault(_name_key(name), state)
-                    self.spellings.setdefault(_name_key(name), name)
         self.answers: dict[int, permissions.Answer] = {}
         self.guesses: dict[tuple[str, str], str] = {}
 
@@ -242,6 +245,15 @@ class Checker:
                 return ""
             self.guesses[kind, value] = _closest(value, choices)
         return self.guesses[kind, value]
+
+    def state_guess(self, key: str) -> str:
+        """The official name a short or common one begins (Iran: "Iran (Islamic Republic
+        of)", Bolivia, the Netherlands), else the closest spelling."""
+        if ("state", key) not in self.guesses and len(key) >= 4:
+            starting = [k for k in self.spellings if k.startswith(key)]
+            if starting:
+                self.guesses["state", key] = min(starting, key=len)
+        return self.guess("state", key, self.spellings)
 
     def may_log(self, state: MemberState) -> permissions.Answer:
         if state.pk not in self.answers:
@@ -350,7 +362,7 @@ class Checker:
         if name:
             found = self.state_names.get(_name_key(name))
             if found is None:
-                guess = self.guess("state", _name_key(name), self.spellings)
+                guess = self.state_guess(_name_key(name))
                 message = _("“%(value)s” is not the name of a Member State.") % {
                     "value": name[:100]
                 }

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..imports import FileProblem, plan_build, rows_estimate, table_read
-from ..models import ImportBatch, ImportState
+from ..models import ImportBatch, ImportState, ProgressUpdate
 from . import notifications
 from .workflow import (
     RETURN_NEEDS_COMMENT,
@@ -328,7 +328,11 @@ def batch_review_run(*, batch_id: int, user_id: int, decision: str, comment: str
     review = update_approve if decision == APPROVE else update_return
     done, refused = 0, []
     try:
-        for update in batch.updates.awaiting_review().order_by("pk").iterator(chunk_size=500):
+        # The ids first, each update then read by its service: a cursor held open across the
+        # writes made SQLite refuse a write the moment anyone else wrote ("database is locked").
+        waiting = list(batch.updates.awaiting_review().order_by("pk").values_list("pk", flat=True))
+        for pk in waiting:
+            update = ProgressUpdate.objects.get(pk=pk)
             try:
                 review(update=update, user=user, comment=comment, notify=False)
             except WorkflowError as error:

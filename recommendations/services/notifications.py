@@ -24,6 +24,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -259,7 +260,7 @@ def _batch_submitted(batch: ImportBatch, waiting: int) -> tuple[str, dict]:
         "%(count)s imported update waits for review (batch #%(id)s)",
         "%(count)s imported updates wait for review (batch #%(id)s)",
         waiting,
-    ) % {"count": waiting, "id": batch.pk}
+    ) % {"count": number_format(waiting, force_grouping=True), "id": batch.pk}
     return subject, {
         "batch": batch,
         "waiting": waiting,
@@ -299,13 +300,13 @@ def _batch_reviewed(batch: ImportBatch, reviewer, decision: str, count: int):
             "%(count)s update of your import #%(id)s was approved",
             "%(count)s updates of your import #%(id)s were approved",
             count,
-        ) % {"count": count, "id": batch.pk}
+        ) % {"count": number_format(count, force_grouping=True), "id": batch.pk}
     else:
         subject = ngettext(
             "%(count)s update of your import #%(id)s was returned to you",
             "%(count)s updates of your import #%(id)s were returned to you",
             count,
-        ) % {"count": count, "id": batch.pk}
+        ) % {"count": number_format(count, force_grouping=True), "id": batch.pk}
     return subject, {
         "batch": batch,
         "reviewer": reviewer,

@@ -110,7 +110,7 @@ def test_an_editor_imports_a_spreadsheet_and_a_reviewer_approves_the_batch(
     page.get_by_role("button", name="Import 4 updates").click()
     expect(page.get_by_text("4 updates imported and submitted for review.")).to_be_visible()
     expect(page.get_by_role("heading", name="Imported", exact=True)).to_be_visible()
-    expect(count(page, "Updates created")).to_have_text("4 (submitted for review: 4)")
+    expect(count(page, "Updates created")).to_have_text("4 (Submitted for review: 4)")
     batch_url = page.url
 
     # Nothing is public before review.

@@ -367,7 +367,7 @@ def test_the_batch_page_counts_its_updates_as_they_are_reviewed(client, editor, 
 
     page = client.get(batch.get_absolute_url()).content.decode()
 
-    assert "submitted for review: 1, approved: 1" in page
+    assert "Submitted for review: 1; Approved: 1" in page
 
 
 # What changes between the preview and the confirmation, and a worker that never comes ----------

@@ -733,3 +733,17 @@ def test_a_user_who_is_no_editor_has_every_row_rejected(reviewer):
     plan = plan_of([row()], user=reviewer)
 
     assert only_rejection(plan) == (2, "iso3", "Only editors may log progress updates.")
+
+
+@pytest.mark.parametrize(
+    ("written", "official"),
+    [
+        ("Iran", "Iran (Islamic Republic of)"),
+        ("Bolivia", "Bolivia (Plurinational State of)"),
+        ("Venezuela", "Venezuela (Bolivarian Republic of)"),
+    ],
+)
+def test_a_common_name_is_offered_the_official_one_it_begins(editor, written, official):
+    plan = plan_of([row(iso3="", state=written)], user=editor, header=[*HEADER, "state"])
+
+    assert f"Did you mean {official}?" in plan.rejected[0]["message"]

@@ -368,10 +368,10 @@ def test_the_import_pages_are_wholly_in_the_language(client, editor, language):
             user=editor,
             file_name="suivi.csv",
             content=(
-                "recommendation,iso3,status,source,effective_date,narrative\n"
-                "R01,FRA,planned,government,2024-03-15,A plan.\n"
-                "R01,FRN,planned,government,2024-03-15,A plan.\n"
-            ).encode(),
+                b"recommendation,iso3,status,source,effective_date,narrative\n"
+                b"R01,FRA,planned,government,2024-03-15,A plan.\n"
+                b"R01,FRN,planned,government,2024-03-15,A plan.\n"
+            ),
         )
         services.batch_preview(batch_id=batch.pk)
     for path in ["/imports/", f"/imports/{batch.pk}/"]:

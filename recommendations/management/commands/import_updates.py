@@ -42,7 +42,8 @@ class Progress:
 
     def _show(self, text: str) -> None:
         if self.shown:
-            self.stream.write("\r" + text.ljust(self.width), ending="")
+            # Plain, not in the error stream's red.
+            self.stream.write("\r" + text.ljust(self.width), style_func=str, ending="")
             self.stream.flush()
             self.width = max(self.width, len(text))
 
