@@ -77,6 +77,8 @@ class Row:
     narrative: str
     evidence: str
     external_id: str
+    # The cell of the row's recommendation and state, when the grid has it (read once a plan).
+    cell_id: int | None = None
 
     @property
     def whole(self) -> tuple:
@@ -462,6 +464,7 @@ def plan_build(table: Table, *, user, progress: Callable[[int], None] | None = N
                 plan.reject(errors)
                 rejected_lines.add(line)
             if row is not None:
+                row.cell_id = cells.get((row.recommendation.pk, row.state.pk))
                 rows.append(row)
         known_keys, known_ids = _in_log(rows, cells, user)
         for row in rows:

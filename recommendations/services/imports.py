@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..imports import FileProblem, plan_build, rows_estimate, table_read
-from ..models import ImportBatch, ImportState, ProgressUpdate
+from ..models import Cell, ImportBatch, ImportState, ProgressUpdate
 from . import notifications
 from .workflow import (
     RETURN_NEEDS_COMMENT,
     WorkflowError,
     update_approve,
-    update_log,
+    update_log_within,
     update_return,
 )
 
@@ -107,9 +107,10 @@ def batch_preview(*, batch_id: int, progress: Callable[[int], None] | None = Non
                 sheet=batch.sheet,
                 max_rows=settings.TRACKER_IMPORT_MAX_ROWS,
             )
-            plan = plan_build(
-                table, user=batch.created_by, progress=_progress(batch, then=progress)
-            )
+            with permissions.log_scope_held(batch.created_by):
+                plan = plan_build(
+                    table, user=batch.created_by, progress=_progress(batch, then=progress)
+                )
         except FileProblem as problem:
             batch.state = ImportState.FAILED
             batch.problem = str(problem)
@@ -260,8 +261,8 @@ def _write(batch: ImportBatch) -> None:
 
 
 def _log(row, *, batch: ImportBatch, user) -> None:
-    """One row, logged as the web form logs an update."""
-    update_log(
+    """One row, logged as the web form logs an update, within the import's transaction."""
+    update_log_within(
         user=user,
         recommendation=row.recommendation,
         state=row.state,
@@ -273,6 +274,9 @@ def _log(row, *, batch: ImportBatch, user) -> None:
         submit=not batch.as_draft,
         import_batch=batch,
         external_id=row.external_id,
+        cell=Cell(pk=row.cell_id, recommendation=row.recommendation, state=row.state)
+        if row.cell_id
+        else None,
     )
 
 

@@ -99,8 +99,7 @@ def _save_review(update: ProgressUpdate, *, user, reason: str, content_counts: b
     return update
 
 
-@transaction.atomic
-def update_log(
+def update_log_within(
     *,
     user,
     recommendation: Recommendation,
@@ -113,12 +112,20 @@ def update_log(
     submit: bool = False,
     import_batch: ImportBatch | None = None,
     external_id: str = "",
+    cell: Cell | None = None,
 ) -> ProgressUpdate:
     """An editor logs a new update, as a draft or straight into review. An imported row is
     logged the same way, with its batch (and its id in the source system): the batch tells the
-    reviewers once (``services.imports``), not each of its updates."""
+    reviewers once (``services.imports``), not each of its updates.
+
+    This is ``update_log`` inside the caller's transaction, which must roll back whole on any
+    error: an import logs thousands of rows in one, without a savepoint each, and hands over the
+    cells it has read (``cell``, of this recommendation and state)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("update_log_within runs inside the caller's transaction.")
     _require(permissions.may_log(user, state))
-    cell = cell_for(recommendation=recommendation, state=state)
+    if cell is None or (cell.recommendation_id, cell.state_id) != (recommendation.pk, state.pk):
+        cell = cell_for(recommendation=recommendation, state=state)
     update = ProgressUpdate(
         cell=cell,
         status=status,
@@ -140,6 +147,12 @@ def update_log(
     if submit and import_batch is None:
         notifications.reviewers_notify(update)
     return update
+
+
+@transaction.atomic
+def update_log(**kwargs) -> ProgressUpdate:
+    """An editor logs a new update (see ``update_log_within``), in a transaction of its own."""
+    return update_log_within(**kwargs)
 
 
 def _locked(update: ProgressUpdate) -> ProgressUpdate:

@@ -89,7 +89,7 @@ def test_a_changed_row_with_a_known_external_id_is_a_conflict_not_an_overwrite(e
 def test_rows_are_written_all_or_none(editor, monkeypatch):
     """A refusal at the second row rolls back the first: the batch says why, nothing is kept."""
     batch = upload(editor)
-    real = import_services.update_log
+    real = import_services.update_log_within
     calls = []
 
     def refuse_second(**kwargs):
@@ -98,7 +98,7 @@ def test_rows_are_written_all_or_none(editor, monkeypatch):
             raise services.WorkflowError("The second row is refused.")
         return real(**kwargs)
 
-    monkeypatch.setattr(import_services, "update_log", refuse_second)
+    monkeypatch.setattr(import_services, "update_log_within", refuse_second)
 
     batch = services.batch_confirm(batch=batch, user=editor)
 

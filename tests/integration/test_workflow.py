@@ -283,3 +283,26 @@ def test_the_author_is_told_in_the_language_they_chose(
     assert returned != "Your update on %(code)s / %(state)s was returned"
     assert message.subject == returned % {"code": "R03", "state": "France"}
     assert "Précisez la loi." in message.body
+
+
+def test_logging_within_a_transaction_is_refused_outside_one(editor, monkeypatch):
+    """``update_log_within`` (the import's) has no transaction of its own: it needs the
+    caller's, which rolls back whole."""
+    from django.db import transaction
+
+    from recommendations.models import MemberState, Recommendation
+    from recommendations.services import update_log_within
+
+    # As if none were open (the wrapper itself: the connection proxy would lose the attribute).
+    monkeypatch.setattr(transaction.get_connection(), "in_atomic_block", False)
+
+    with pytest.raises(RuntimeError, match="inside the caller's transaction"):
+        update_log_within(
+            user=editor,
+            recommendation=Recommendation.objects.get(code="R01"),
+            state=MemberState.objects.get(iso3="FRA"),
+            status="planned",
+            effective_date=datetime.date(2024, 3, 15),
+            narrative="A plan.",
+            source="government",
+        )
