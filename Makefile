@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change), with the task worker"
 	@echo "make demo              make run with a demo history of UPDATES (100000) progress updates, SEED=1"
-	@echo "make bench             benchmark at 100,000 and 1,000,000 updates, write bench/results.md"
+	@echo "make bench             benchmark at 100,000 and 1,000,000 updates and a 10,000-row import, write bench/results.md"
 	@echo "make bench-postgres    the same on PostgreSQL (BENCH_POSTGRES=postgres://...), bench/results-postgresql.md"
 	@echo "make test              install and run the test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint              ruff check and format check"

@@ -4,10 +4,14 @@ print a table of figures and ratios, and write it to bench/results.md.
 Databases are SQLite files under .bench/ (or, with --postgres, databases tracker_bench_<size> on
 that server), cached between runs: one is rebuilt only when the demo generator, the services, the
 migrations or the data files change (a fingerprint is kept in .bench/). Measurement runs in
-a fresh process per database (bench/measure.py). The analysis in bench/NOTES.md is appended to
-the SQLite results.
+a fresh process per database (bench/measure.py). Then the import of a 10,000-row CSV file and
+XLSX workbook is measured on scratch databases of its own (bench/imports.py). The analysis in
+bench/NOTES.md is appended to the SQLite results.
 
     python bench/bench.py [--sizes 100000 1000000] [--repeat 30] [--postgres postgres://...]
+
+``--only imports`` measures the import alone (no demo database is built) and writes its section
+into the existing results file, the rest of it unchanged.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import imports
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".bench"
@@ -123,7 +129,18 @@ def measure(database_url: str, repeat: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def report(results: dict[int, dict]) -> str:
+def trailer(database: str) -> str:
+    """The text that ends a results file: the notes (SQLite), or where to find them."""
+    if database == "sqlite":
+        return (ROOT / "bench" / "NOTES.md").read_text(encoding="utf-8").strip()
+    return (
+        "The same pages, filters and method as the SQLite run: see bench/NOTES.md and "
+        "bench/results.md. The targets are set for SQLite; PostgreSQL is expected to do "
+        "as well or better."
+    )
+
+
+def report(results: dict[int, dict], imported: dict | None = None) -> str:
     sizes = sorted(results)
     big = results[sizes[-1]]
     engine = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(big["database"], big["database"])
@@ -237,15 +254,9 @@ def report(results: dict[int, dict]) -> str:
         "| --- | --- | --- |",
     ]
     lines += [f"| {name} | {'yes' if ok else '**no**'} | {figure} |" for name, ok, figure in checks]
-    if big["database"] == "sqlite":
-        lines += ["", (ROOT / "bench" / "NOTES.md").read_text(encoding="utf-8").strip()]
-    else:
-        lines += [
-            "",
-            "The same pages, filters and method as the SQLite run: see bench/NOTES.md and "
-            "bench/results.md. The targets are set for SQLite; PostgreSQL is expected to do "
-            "as well or better.",
-        ]
+    if imported:
+        lines += ["", *imports.section(imported)]
+    lines += ["", trailer(big["database"])]
     return "\n".join(lines) + "\n"
 
 
@@ -259,8 +270,26 @@ def main() -> int:
         help="benchmark on this PostgreSQL server (postgres://user@host:port) instead of SQLite; "
         "databases tracker_bench_<size> are created there",
     )
+    parser.add_argument(
+        "--only",
+        choices=["imports"],
+        help="measure only the import (on scratch databases; no demo database is built) and "
+        "write its section into the existing results file",
+    )
     args = parser.parse_args()
     postgres = args.postgres and args.postgres.rstrip("/")
+    output = ROOT / "bench" / ("results-postgresql.md" if postgres else "results.md")
+    if args.only == "imports":
+        imported = imports.run(postgres)
+        lines = imports.section(imported)
+        print()
+        print("\n".join(lines))
+        text = output.read_text(encoding="utf-8")
+        output.write_text(
+            imports.spliced(text, lines, trailer(imported["database"])), encoding="utf-8"
+        )
+        print(f"\nWritten into {output.relative_to(ROOT)}")
+        return 0
     results = {}
     for size in args.sizes:
         url = build(size, postgres)
@@ -268,10 +297,10 @@ def main() -> int:
         started = time.monotonic()
         results[size] = measure(url, args.repeat)
         print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
-    text = report(results)
+    imported = imports.run(postgres)
+    text = report(results, imported)
     print()
     print(text)
-    output = ROOT / "bench" / ("results-postgresql.md" if postgres else "results.md")
     output.write_text(text, encoding="utf-8")
     print(f"Written to {output.relative_to(ROOT)}")
     return 0
