@@ -470,32 +470,20 @@ def plan_build(table: Table, *, user, progress: Callable[[int], None] | None = N
         for row in rows:
             key = row.key
             if row.external_id:
+                # Seen earlier in this file (a line of it), else in the log (an update).
+                earlier = None
                 if row.external_id in seen_ids:
-                    first_line, first_whole = seen_ids[row.external_id]
-                    if first_whole == row.whole:
-                        plan.mark_present({"line": row.line, "update": None, "line_of": first_line})
+                    line_of, whole = seen_ids[row.external_id]
+                    earlier = {"update": None, "line_of": line_of}
+                elif row.external_id in known_ids:
+                    pk, whole = known_ids[row.external_id]
+                    earlier = {"update": pk, "line_of": None}
+                if earlier is not None:
+                    if whole == row.whole:
+                        plan.mark_present({"line": row.line, **earlier})
                     else:
                         plan.mark_conflict(
-                            {
-                                "line": row.line,
-                                "external_id": row.external_id,
-                                "update": None,
-                                "line_of": first_line,
-                            }
-                        )
-                    continue
-                if row.external_id in known_ids:
-                    pk, existing_whole = known_ids[row.external_id]
-                    if existing_whole == row.whole:
-                        plan.mark_present({"line": row.line, "update": pk, "line_of": None})
-                    else:
-                        plan.mark_conflict(
-                            {
-                                "line": row.line,
-                                "external_id": row.external_id,
-                                "update": pk,
-                                "line_of": None,
-                            }
+                            {"line": row.line, "external_id": row.external_id, **earlier}
                         )
                     continue
                 # The source system's id is the row's identity: a new id is a new row, even
