@@ -28,9 +28,6 @@ class ImportBatchQuerySet(models.QuerySet):
         """The batches the user may open (the rule is in ``permissions``)."""
         return self.filter(permissions.visible_batches(user))
 
-    def running(self) -> ImportBatchQuerySet:
-        return self.filter(state__in=[ImportState.QUEUED, ImportState.IMPORTING])
-
 
 class ImportBatch(models.Model):
     """One uploaded file: who, when, what (name and sha256, the bytes kept for the worker and
