@@ -16,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .localization import CollatedModelChoiceIterator
 from .models import (
@@ -139,6 +141,7 @@ class TrackerFilterSet(filters.FilterSet):
                 if name not in only:
                     del self.filters[name]
 
+    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: codes, ISO3s and slugs
     def filter_in(self, queryset: QuerySet, name: str, value):
         if not value:
             return queryset
@@ -175,6 +178,7 @@ class RecommendationFilter(TrackerFilterSet):
         model = Recommendation
         fields: list[str] = []
 
+    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: codes, ISO3s and slugs
     def filter_in(self, queryset, name, value):
         # An M2M match would repeat a recommendation once per matching tag: match by id instead.
         if not value:
@@ -273,6 +277,7 @@ class CellFilter(TrackerFilterSet):
         model = Cell
         fields: list[str] = []
 
+    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: codes, ISO3s and slugs
     def filter_in(self, queryset, name, value):
         if not value:
             return queryset
@@ -359,7 +364,7 @@ class UpdateFilter(TrackerFilterSet):
         super().__init__(*args, **kwargs)
         self.reviewer = reviewer
         if not reviewer:
-            del self.filters["review"]
+            self.filters.pop("review", None)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -378,6 +383,7 @@ class UpdateFilter(TrackerFilterSet):
             queryset = queryset.filter(review_state=ReviewState.APPROVED)
         return queryset
 
+    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: codes, ISO3s and slugs
     def filter_in(self, queryset, name, value):
         return queryset  # cell-level: applied together in filter_queryset
 

@@ -61,6 +61,9 @@ class Answer:
 
     allowed: bool
     reason: str = ""
+    #: the rule that refused, a stable code programs read (the API's error body): "editor",
+    #: "scope", "author", "open", "reviewer", "submitted", "four_eyes", ...
+    rule: str = ""
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -69,8 +72,8 @@ class Answer:
 YES = Answer(True)
 
 
-def no(reason: str) -> Answer:
-    return Answer(False, reason)
+def no(reason: str, rule: str) -> Answer:
+    return Answer(False, reason, rule)
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,14 +155,15 @@ def loggable_states(user, states):
 def may_log(user, state: MemberState | None = None) -> Answer:
     """May the user log updates at all, and (with ``state``) for that Member State?"""
     if not is_editor(user):
-        return no(_("Only editors may log progress updates."))
+        return no(_("Only editors may log progress updates."), "editor")
     if state is not None and (scope := log_scope(user)) is not None and state.pk not in scope:
         return no(
             _(
                 "You may not log updates for %(state)s: it is outside the Member States "
                 "assigned to you."
             )
-            % {"state": state.label}
+            % {"state": state.label},
+            "scope",
         )
     return YES
 
@@ -168,16 +172,17 @@ def may_edit(user, update: ProgressUpdate) -> Answer:
     """May the user change (or submit) this update? Its author, while it is open and while they
     are an editor."""
     if not user.is_authenticated or update.reported_by_id != user.pk:
-        return no(_("Only the author of an update may edit it."))
+        return no(_("Only the author of an update may edit it."), "author")
     if not is_editor(user):
-        return no(_("Only editors may edit progress updates."))
+        return no(_("Only editors may edit progress updates."), "editor")
     if not update.is_editable:
         return no(
             _(
                 "This update is %(review_state)s and can no longer be edited. Log a new update "
                 "to correct it."
             )
-            % {"review_state": update.get_review_state_display().lower()}
+            % {"review_state": update.get_review_state_display().lower()},
+            "open",
         )
     return YES
 
@@ -190,7 +195,7 @@ def may_edit(user, update: ProgressUpdate) -> Answer:
 def may_review(user, update: ProgressUpdate | None = None) -> Answer:
     """May the user approve or return (this) update? Reviewers, submitted ones, not their own."""
     if not is_reviewer(user):
-        return no(_("Only reviewers may approve or return updates."))
+        return no(_("Only reviewers may approve or return updates."), "reviewer")
     if update is None:
         return YES
     from .models import ReviewState
@@ -198,7 +203,8 @@ def may_review(user, update: ProgressUpdate | None = None) -> Answer:
     if update.review_state != ReviewState.SUBMITTED:
         return no(
             _("Update #%(id)s is %(review_state)s, not awaiting review.")
-            % {"id": update.pk, "review_state": update.get_review_state_display().lower()}
+            % {"id": update.pk, "review_state": update.get_review_state_display().lower()},
+            "submitted",
         )
     if update.reported_by_id == user.pk:
         return no(
@@ -206,7 +212,8 @@ def may_review(user, update: ProgressUpdate | None = None) -> Answer:
                 "You wrote update #%(id)s: another reviewer must approve or return it "
                 "(four-eyes rule)."
             )
-            % {"id": update.pk}
+            % {"id": update.pk},
+            "four_eyes",
         )
     return YES
 
@@ -214,7 +221,7 @@ def may_review(user, update: ProgressUpdate | None = None) -> Answer:
 def may_withdraw(user, update: ProgressUpdate | None = None) -> Answer:
     """May the user withdraw (this) approved update? Administrators only."""
     if not (user.is_authenticated and user.is_superuser):
-        return no(_("Only an administrator may withdraw an approved update."))
+        return no(_("Only an administrator may withdraw an approved update."), "administrator")
     if update is None:
         return YES
     from .models import ReviewState
@@ -222,7 +229,8 @@ def may_withdraw(user, update: ProgressUpdate | None = None) -> Answer:
     if update.review_state != ReviewState.APPROVED:
         return no(
             _("Update #%(id)s is not approved; only approved updates are withdrawn.")
-            % {"id": update.pk}
+            % {"id": update.pk},
+            "approved",
         )
     return YES
 
@@ -256,9 +264,9 @@ def may_import(user, batch: ImportBatch | None = None) -> Answer:
     """May the user import updates (editors: every row is then asked ``may_log``), and (with
     ``batch``) preview or confirm that batch? Only the person who uploaded it."""
     if not is_editor(user):
-        return no(_("Only editors may import progress updates."))
+        return no(_("Only editors may import progress updates."), "editor")
     if batch is not None and batch.created_by_id != user.pk:
-        return no(_("Only the person who uploaded a file may import it."))
+        return no(_("Only the person who uploaded a file may import it."), "uploader")
     return YES
 
 
@@ -273,7 +281,8 @@ def may_review_batch(user, batch: ImportBatch) -> Answer:
                 "You imported batch #%(id)s: another reviewer must approve or return its "
                 "updates (four-eyes rule)."
             )
-            % {"id": batch.pk}
+            % {"id": batch.pk},
+            "four_eyes",
         )
     return YES
 
@@ -285,7 +294,10 @@ def may_cancel_batch(user, batch: ImportBatch) -> Answer:
         return YES
     if batch.review_running and may_review_batch(user, batch):
         return YES
-    return no(_("Only the person who uploaded a file, or an administrator, may cancel its import."))
+    return no(
+        _("Only the person who uploaded a file, or an administrator, may cancel its import."),
+        "uploader",
+    )
 
 
 def compared_by_imports(user) -> Q:

@@ -118,6 +118,8 @@ class Dashboard:
     themes: list[tuple[Theme, StatusRow]]
     regions: list[tuple[RegionalGroup, StatusRow]]
     chart: object
+    #: approved updates per year and status: rows of ``year``, ``status``, ``n``
+    years: list[dict]
     stale_count: int
     stale_cells: list[Cell]
 
@@ -146,6 +148,7 @@ def dashboard(
     year_counts = CellYearCount.objects.all()
     if filtered:
         year_counts = year_counts.of_cells(cells)
+    years = list(year_counts.per_year_and_status())
     stale = cells.stale(stale_since)
     # Shade by the reported statuses; "no information" would flatten every other column.
     heat_max = max(
@@ -159,7 +162,8 @@ def dashboard(
         regions=[
             (group, by_region[group.value]) for group in RegionalGroup if group.value in by_region
         ],
-        chart=charts.stacked_bars(list(year_counts.per_year_and_status())),
+        chart=charts.stacked_bars(years),
+        years=years,
         stale_count=stale.count(),
         stale_cells=list(
             stale.select_related("recommendation", "state").order_by("status_date")[:stale_shown]

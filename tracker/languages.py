@@ -31,7 +31,7 @@ from django.views.i18n import set_language as django_set_language
 SESSION_KEY = "tracker_language"
 
 #: paths outside ``i18n_patterns``: never redirected to a language prefix
-UNTRANSLATED_PREFIXES = ("/i18n/", "/healthz", f"/{settings.STATIC_URL.strip('/')}/")
+UNTRANSLATED_PREFIXES = ("/i18n/", "/healthz", "/api/", f"/{settings.STATIC_URL.strip('/')}/")
 
 
 def supported(code: str | None) -> str | None:

@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "recommendations",
 ]
 
@@ -269,6 +273,67 @@ if TASKS["default"]["BACKEND"] == "invalid":
 TRACKER_IMPORT_MAX_BYTES = env_whole_number("DJANGO_IMPORT_MAX_BYTES", str(10 * 1024 * 1024))
 TRACKER_IMPORT_MAX_ROWS = env_whole_number("DJANGO_IMPORT_MAX_ROWS", "50000")
 TRACKER_IMPORT_INLINE_ROWS = env_whole_number("DJANGO_IMPORT_INLINE_ROWS", "1000")
+
+# --------------------------------------------------------------------------------------------
+# The JSON API (/api/v1/, recommendations/api/)
+# --------------------------------------------------------------------------------------------
+
+# Programs sign in with a token a person makes on their Tokens page (knox keeps only its hash).
+KNOX_TOKEN_MODEL = "recommendations.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": None,  # each token has the expiry its owner chose (recommendations/api/tokens.py)
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "dt_",  # recognisable in a leaked configuration file
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the browsable API, with CSRF
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "recommendations.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Requests a client may make, per address when anonymous, per person with a token or a
+    # session; past it the API answers 429 with Retry-After.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("DJANGO_API_THROTTLE_ANON", "120/minute"),
+        "user": env("DJANGO_API_THROTTLE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": env_whole_number("DJANGO_PROXY_COUNT", "0") or None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Debate Tracker API",
+    "DESCRIPTION": (
+        "Follow-up of the recommendations of the UN General Assembly's thematic debate on human "
+        "trafficking (3 June 2008), Member State by Member State. Reading is open to anyone and "
+        "shows approved updates only, as the public pages do; editors and reviewers write with "
+        "a token from their Tokens page (`Authorization: Token ...`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "recommendations.models.choices.Status",
+        "ReportedStatusEnum": "recommendations.api.serializers.REPORTED_STATUSES",
+    },
+}
 
 # Where the seed command reads the catalogue and the list of Member States.
 TRACKER_DATA_DIR = Path(env("TRACKER_DATA_DIR") or BASE_DIR / "recommendations" / "data")

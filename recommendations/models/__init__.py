@@ -27,6 +27,7 @@ from .choices import AssessmentSource, Membership, RegionalGroup, ReviewState, S
 from .imports import ImportBatch, ImportBatchQuerySet, ImportState
 from .preferences import LanguagePreference
 from .scopes import EditorScope
+from .tokens import ApiToken
 from .updates import (
     EFFECTIVE_DATE_MIN,
     LATEST_FIRST,
@@ -39,6 +40,7 @@ from .updates import (
 __all__ = [
     "EFFECTIVE_DATE_MIN",
     "LATEST_FIRST",
+    "ApiToken",
     "LanguagePreference",
     "Actor",
     "AssessmentSource",

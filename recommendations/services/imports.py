@@ -44,7 +44,7 @@ REPORT_REJECTIONS = 5_000
 
 def _require(answer: permissions.Answer) -> None:
     if not answer:
-        raise WorkflowError(answer.reason)
+        raise WorkflowError(answer.reason, answer.rule)
 
 
 def batch_upload(*, user, file_name: str, content: bytes, sheet: str = "") -> ImportBatch:

@@ -20,7 +20,13 @@ from .status import cell_refresh_status
 
 
 class WorkflowError(Exception):
-    """A workflow rule refused the action; the message says which, in words a person can act on."""
+    """A workflow rule refused the action; the message says which, in words a person can act on,
+    and ``rule`` names it for programs (``permissions.Answer.rule``, or this module's own:
+    "comment", "reason", "fields", "changed", "content")."""
+
+    def __init__(self, message: str, rule: str = ""):
+        super().__init__(message)
+        self.rule = rule
 
 
 # Said by the services when the text is missing, and by the forms that ask for it first.
@@ -41,7 +47,7 @@ def cell_for(*, recommendation: Recommendation, state: MemberState) -> Cell:
 def _require(answer: permissions.Answer) -> None:
     """Act on the permissions module's answer: a refusal becomes this module's error."""
     if not answer:
-        raise WorkflowError(answer.reason)
+        raise WorkflowError(answer.reason, answer.rule)
 
 
 def _save(update: ProgressUpdate, *, user, reason: str) -> ProgressUpdate:
@@ -91,7 +97,7 @@ def _save_review(update: ProgressUpdate, *, user, reason: str, content_counts: b
         )
     except ValidationError as error:
         raise WorkflowError(
-            _refused(reason) % {"id": update.pk, "errors": " ".join(error.messages)}
+            _refused(reason) % {"id": update.pk, "errors": " ".join(error.messages)}, "content"
         ) from error
     update._history_user = user
     update._change_reason = reason
@@ -174,7 +180,8 @@ def _locked_with_cell(update: ProgressUpdate) -> tuple[ProgressUpdate, Cell]:
     update = _locked(update)
     if update.cell_id != cell.pk:
         raise WorkflowError(
-            _("Update #%(id)s changed meanwhile; reload it and try again.") % {"id": update.pk}
+            _("Update #%(id)s changed meanwhile; reload it and try again.") % {"id": update.pk},
+            "changed",
         )
     return update, cell
 
@@ -195,7 +202,8 @@ def update_edit(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise WorkflowError(
-            _("These fields cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+            _("These fields cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            "fields",
         )
     if recommendation or state:
         update.cell = cell_for(
@@ -246,7 +254,7 @@ def update_return(
     update = _locked(update)
     _require(permissions.may_review(user, update))
     if not comment.strip():
-        raise WorkflowError(str(RETURN_NEEDS_COMMENT))
+        raise WorkflowError(str(RETURN_NEEDS_COMMENT), "comment")
     _record_review(update, user=user, outcome=ReviewState.RETURNED, comment=comment)
     if notify:
         notifications.author_notify(update, "returned")
@@ -261,7 +269,7 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     update, cell = _locked_with_cell(update)
     _require(permissions.may_withdraw(user, update))
     if not reason.strip():
-        raise WorkflowError(str(WITHDRAWAL_NEEDS_REASON))
+        raise WorkflowError(str(WITHDRAWAL_NEEDS_REASON), "reason")
     update.review_state = ReviewState.WITHDRAWN
     update.withdrawn_by = user
     update.withdrawn_at = timezone.now()

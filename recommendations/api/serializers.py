@@ -1,0 +1,241 @@
+"""What the API shows and takes. Codes are the stable keys (R01, FRA, in_progress); names,
+titles and labels are in the request's language (``Accept-Language``), English when untranslated."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import permissions
+from ..models import AssessmentSource, MemberState, ProgressUpdate, Recommendation, Status
+
+REPORTED_STATUSES = [status.value for status in Status if status is not Status.NO_INFORMATION]
+
+
+class StatusCountsField(serializers.DictField):
+    """Cells per status, every status of the scale present: ``{"implemented": 3, ...}``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.IntegerField(), read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return {status.value: n for status, n in value}
+
+
+class SlugsField(serializers.ListField):
+    """A record's tags (prefetched) as their slugs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+
+    def to_representation(self, manager):
+        return [tag.slug for tag in manager.all()]
+
+
+class ReferenceSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField(source="label")
+    description = serializers.CharField(source="description_local")
+
+
+class ThemeSerializer(ReferenceSerializer):
+    pass
+
+
+class ActorSerializer(ReferenceSerializer):
+    pass
+
+
+class DocumentSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField(source="title_local")
+    short_title = serializers.CharField(source="__str__")
+    date = serializers.DateField()
+
+
+class RecommendationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    page = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    source_document = serializers.CharField(source="source_document.slug")
+    source_reference = serializers.CharField()
+    themes = SlugsField()
+    actors = SlugsField()
+    instruments = SlugsField()
+    status_counts = StatusCountsField(
+        source="distribution", help_text="The Member States' cells per current status."
+    )
+
+    def get_url(self, rec) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:recommendation-detail", args=[rec.code])
+        )
+
+    def get_page(self, rec) -> str:
+        return self.context["request"].build_absolute_uri(rec.get_absolute_url())
+
+    def get_title(self, rec) -> str:
+        return rec.localized("title")
+
+    def get_text(self, rec) -> str:
+        return rec.localized("text")
+
+
+class StateSerializer(serializers.Serializer):
+    iso3 = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    name = serializers.CharField(source="label")
+    regional_group = serializers.CharField()
+    membership = serializers.CharField()
+
+    def get_url(self, state) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:state-detail", args=[state.iso3])
+        )
+
+
+class CellSerializer(serializers.Serializer):
+    recommendation = serializers.CharField(source="recommendation.code")
+    state = serializers.CharField(source="state.iso3")
+    status = serializers.ChoiceField(source="current_status", choices=Status.choices)
+    status_date = serializers.DateField(allow_null=True)
+    latest_update = serializers.IntegerField(
+        source="current_update_id",
+        allow_null=True,
+        help_text="The id of the approved update the status comes from (null: none yet).",
+    )
+
+
+class StateCellSerializer(CellSerializer):
+    """A cell of a state's profile: the state is the page's."""
+
+    state = None
+
+
+class StateDetailSerializer(StateSerializer):
+    status_counts = StatusCountsField(source="distribution")
+    cells = StateCellSerializer(
+        many=True, source="listed_cells", help_text="Every recommendation's current status."
+    )
+
+
+class EvidenceField(serializers.ListField):
+    """Links, one http(s) URL each; stored one a line."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(max_length=2000), **kwargs)
+
+    def to_representation(self, value):
+        return [line.strip() for line in value.splitlines() if line.strip()]
+
+    def to_internal_value(self, data):
+        return "\n".join(line.strip() for line in super().to_internal_value(data) if line.strip())
+
+
+class UpdateSerializer(serializers.Serializer):
+    """An update as the reader may see it: who reported and reviewed it, and the review's
+    comment, for signed-in staff only (as on the pages)."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    recommendation = serializers.CharField(source="cell.recommendation.code")
+    state = serializers.CharField(source="cell.state.iso3")
+    status = serializers.ChoiceField(choices=Status.choices)
+    effective_date = serializers.DateField()
+    narrative = serializers.CharField()
+    evidence = EvidenceField()
+    source = serializers.ChoiceField(choices=AssessmentSource.choices)
+    review_state = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    reported_by = serializers.SerializerMethodField()
+    reviewed_by = serializers.SerializerMethodField()
+    review_comment = serializers.SerializerMethodField()
+
+    def get_url(self, update) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:update-detail", args=[update.pk])
+        )
+
+    def _staff(self) -> bool:
+        if "staff" not in self.context:
+            self.context["staff"] = permissions.may_see_authors(self.context["request"].user)
+        return self.context["staff"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reported_by(self, update):
+        return update.reported_by.get_username() if self._staff() else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reviewed_by(self, update):
+        if not (self._staff() and update.reviewed_by_id):
+            return None
+        return update.reviewed_by.get_username()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_review_comment(self, update):
+        return update.review_comment if self._staff() else None
+
+
+class UpdateWriteSerializer(serializers.Serializer):
+    """A new update, or the changes to a draft (PATCH: any of the fields)."""
+
+    recommendation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Recommendation.objects.only("pk", "code")
+    )
+    state = serializers.SlugRelatedField(slug_field="iso3", queryset=MemberState.objects.all())
+    status = serializers.ChoiceField(choices=REPORTED_STATUSES)
+    effective_date = serializers.DateField(help_text="When the status took effect (1945 to today).")
+    narrative = serializers.CharField(
+        max_length=ProgressUpdate._meta.get_field("narrative").max_length
+    )
+    evidence = EvidenceField(required=False, max_length=50)
+    source = serializers.ChoiceField(choices=AssessmentSource.values)
+    submit = serializers.BooleanField(
+        default=False, help_text="Submit for review now (else the update stays a draft)."
+    )
+
+
+class ReviewSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Approving: optional. Returning: required, what the author must correct.",
+    )
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the update no longer counts.")
+
+
+class YearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    status_counts = StatusCountsField(help_text="Approved updates that year, per status.")
+
+
+class GroupCountsSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="The theme's slug, regional group or recommendation code."
+    )
+    name = serializers.CharField()
+    status_counts = StatusCountsField()
+
+
+class SummarySerializer(serializers.Serializer):
+    """The dashboard's figures for the cells the filters select."""
+
+    cells = serializers.IntegerField(help_text="Cells selected (recommendation x state).")
+    status_counts = StatusCountsField()
+    by_recommendation = GroupCountsSerializer(many=True)
+    by_theme = GroupCountsSerializer(many=True)
+    by_regional_group = GroupCountsSerializer(many=True)
+    by_year = YearSerializer(many=True)
+    stale_cells = serializers.IntegerField(
+        help_text="Cells whose latest approved update is older than TRACKER_STALE_MONTHS."
+    )

@@ -1,0 +1,494 @@
+"""The API's views: thin, like the pages'. Reads pick a QuerySet method or a selector and a
+FilterSet of ``filters.py``; writes validate the input and hand it to a service, whose refusal
+(``WorkflowError``, with the rule that refused) becomes the JSON error of ``errors.py``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.middleware.http import ConditionalGetMiddleware
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from tracker.languages import preferred
+
+from .. import selectors, services
+from ..filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter
+from ..models import (
+    LATEST_FIRST,
+    Actor,
+    Cell,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    SourceDocument,
+    Status,
+    Theme,
+    months_ago,
+)
+from ..views import RecommendationListView, StateListView, UpdateListView
+from . import serializers as s
+from .errors import ErrorSerializer
+from .pagination import LogCursor, NumberedPages
+
+# --------------------------------------------------------------------------------------------
+# What every API view shares
+# --------------------------------------------------------------------------------------------
+
+
+class AnonThrottle(AnonRateThrottle):
+    """Requests an anonymous address may make (``DJANGO_API_THROTTLE_ANON``); the rate is read
+    when asked, so a changed setting holds at once."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class UserThrottle(UserRateThrottle):
+    """Requests a signed-in person (token or session) may make (``DJANGO_API_THROTTLE_USER``)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend with the pages' FilterSets: ``filter_only`` on a view keeps the
+    filters the API offers (the log's ``sort`` would break its cursor's order). A value that
+    does not validate answers 400 naming the filter (the pages ignore it with a message)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        only = getattr(view, "filter_only", None)
+        return kwargs if only is None else {**kwargs, "only": only}
+
+
+class PageCSV(BaseRenderer):
+    """``?format=csv`` (or ``Accept: text/csv``) on a list that a page exports: the page's own
+    CSV, from the page's own view (there is one CSV path)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach here (the list hands over to the page); they are JSON.
+        import json
+
+        return json.dumps(data).encode()
+
+
+class ApiMixin:
+    """Language, caching headers and the throttles of every API view."""
+
+    throttle_classes = [AnonThrottle, UserThrottle]
+    filter_backends = [FilterBackend]
+
+    def initial(self, request, *args, **kwargs):
+        # The answer's language: the reader's choice (session), else Accept-Language, as the
+        # pages without a language prefix. Names, labels and error messages follow it.
+        translation.activate(preferred(request._request))
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = translation.get_language()
+        patch_vary_headers(response, ("Accept", "Accept-Language", "Authorization", "Cookie"))
+        return response
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.streaming
+        ):
+            # An ETag of the body, and 304 when the client has it already: the server still
+            # reads, the client downloads nothing new.
+            response.render()
+            response = ConditionalGetMiddleware(lambda _: response).process_response(
+                request, response
+            )
+        return response
+
+
+class ReadViewSet(ApiMixin, viewsets.GenericViewSet):
+    pagination_class = NumberedPages
+    #: the page whose CSV ``?format=csv`` hands over to (list only)
+    csv_page = None
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.csv_page is not None and getattr(self, "action", None) == "list":
+            renderers.append(PageCSV())
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        if self.csv_page is not None and request.accepted_renderer.format == "csv":
+            return self.page_csv(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        self.decorate(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def decorate(self, rows) -> None:
+        """Add what a list's rows show beyond their columns (one query for the page)."""
+
+    def page_csv(self, request):
+        page_request = request._request
+        page_request.GET = page_request.GET.copy()
+        page_request.GET["format"] = "csv"
+        return self.csv_page.as_view()(page_request)
+
+
+def errors(*codes: int) -> dict:
+    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+READ_ERRORS = errors(400, 406, 429)
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue
+# --------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The debate's four Ps", responses={200: s.ThemeSerializer(many=True), **READ_ERRORS}
+    )
+)
+class ThemeViewSet(ReadViewSet, mixins.ListModelMixin):
+    queryset = Theme.objects.all()
+    serializer_class = s.ThemeSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Who recommendations ask to act",
+        responses={200: s.ActorSerializer(many=True), **READ_ERRORS},
+    )
+)
+class ActorViewSet(ReadViewSet, mixins.ListModelMixin):
+    queryset = Actor.objects.all()
+    serializer_class = s.ActorSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The two source documents",
+        responses={200: s.DocumentSerializer(many=True), **READ_ERRORS},
+    )
+)
+class DocumentViewSet(ReadViewSet, mixins.ListModelMixin):
+    queryset = SourceDocument.objects.all()
+    serializer_class = s.DocumentSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The recommendations, with their Member States' status counts",
+        responses={200: s.RecommendationSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One recommendation",
+        responses={200: s.RecommendationSerializer, **errors(404, 406, 429)},
+    ),
+)
+class RecommendationViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Recommendation.objects.with_tags().order_by("order")
+    serializer_class = s.RecommendationSerializer
+    filterset_class = RecommendationFilter
+    lookup_field = "code"
+    lookup_value_regex = "[^/]{1,20}"
+    csv_page = RecommendationListView
+
+    def decorate(self, rows):
+        selectors.recommendations_with_distribution(rows)
+
+    def retrieve(self, request, *args, **kwargs):
+        rec = self.get_object()
+        rec.distribution = selectors.status_counts(rec.cells.all())
+        return Response(self.get_serializer(rec).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The Member States and observers, with their regional groups",
+        responses={200: s.StateSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One Member State: the current status of every recommendation",
+        responses={200: s.StateDetailSerializer, **errors(404, 406, 429)},
+    ),
+)
+class StateViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = MemberState.objects.order_by("name")
+    serializer_class = s.StateSerializer
+    filterset_class = StateFilter
+    lookup_field = "iso3"
+    lookup_value_regex = "[^/]{1,10}"
+    csv_page = StateListView
+
+    def retrieve(self, request, *args, **kwargs):
+        state = get_object_or_404(MemberState, iso3=kwargs["iso3"].upper())
+        state.listed_cells = list(
+            Cell.objects.filter(state=state)
+            .select_related("recommendation")
+            .only("recommendation__code", "current_status", "status_date", "current_update_id")
+            .order_by("recommendation__order")
+        )
+        state.distribution = selectors.status_counts(Cell.objects.filter(state=state))
+        return Response(s.StateDetailSerializer(state, context=self.get_serializer_context()).data)
+
+
+# --------------------------------------------------------------------------------------------
+# The picture: cells and the dashboard's figures
+# --------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Recommendation x Member State: current status, its date, its update",
+        responses={200: s.CellSerializer(many=True), **READ_ERRORS},
+    )
+)
+class CellViewSet(ReadViewSet, mixins.ListModelMixin):
+    queryset = (
+        Cell.objects.select_related("recommendation", "state")
+        .only(
+            "recommendation__code",
+            "state__iso3",
+            "current_status",
+            "status_date",
+            "current_update_id",
+        )
+        .order_by("recommendation__order", "state__name")
+    )
+    serializer_class = s.CellSerializer
+    filterset_class = CellFilter
+
+
+class SummaryView(ApiMixin, APIView):
+    """The dashboard's figures for the cells the filters select (the dashboard's filters)."""
+
+    queryset = Cell.objects.all()
+    filterset_class = CellFilter
+
+    @extend_schema(
+        summary="The dashboard's counts", responses={200: s.SummarySerializer, **READ_ERRORS}
+    )
+    def get(self, request):
+        filterset = CellFilter(request.query_params, queryset=Cell.objects.all(), request=request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        figures = selectors.dashboard(
+            filterset.qs,
+            filtered=filterset.active,
+            stale_since=months_ago(settings.TRACKER_STALE_MONTHS),
+            stale_shown=0,
+        )
+        by_recommendation = [
+            (rec, [(status, n) for status, n, _ in row]) for rec, row in figures.matrix
+        ]
+        years: dict[int, dict[str, int]] = {}
+        for row in figures.years:
+            years.setdefault(row["year"], {})[row["status"]] = row["n"]
+        data = {
+            "cells": figures.total,
+            "status_counts": selectors.summed([row for _, row in by_recommendation]),
+            "by_recommendation": [
+                {"key": rec.code, "name": rec.localized("title"), "status_counts": row}
+                for rec, row in by_recommendation
+            ],
+            "by_theme": [
+                {"key": theme.slug, "name": theme.label, "status_counts": row}
+                for theme, row in figures.themes
+            ],
+            "by_regional_group": [
+                {"key": group.value, "name": group.label, "status_counts": row}
+                for group, row in figures.regions
+            ],
+            "by_year": [
+                {"year": year, "status_counts": [(st, counts.get(st.value, 0)) for st in Status]}
+                for year, counts in sorted(years.items())
+            ],
+            "stale_cells": figures.stale_count,
+        }
+        return Response(s.SummarySerializer(data).data)
+
+
+# --------------------------------------------------------------------------------------------
+# The log: read the approved updates; log, edit, submit, review, withdraw
+# --------------------------------------------------------------------------------------------
+
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415, 429)
+ID_MAX = 2**63 - 1
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The approved log, newest first (a cursor walks it)",
+        responses={200: s.UpdateSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One update (approved; your own; submitted ones for reviewers)",
+        responses={200: s.UpdateSerializer, **errors(404, 406, 429)},
+    ),
+    create=extend_schema(
+        summary="Log an update, as a draft or submitted for review",
+        request=s.UpdateWriteSerializer,
+        responses={201: s.UpdateSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change your draft or returned update (and submit it with submit: true)",
+        request=s.UpdateWriteSerializer(partial=True),
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    ),
+)
+class UpdateViewSet(
+    ReadViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+):
+    serializer_class = s.UpdateSerializer
+    filterset_class = UpdateFilter
+    filter_only = [name for name in UpdateFilter.base_filters if name not in ("sort", "review")]
+    pagination_class = LogCursor
+    lookup_value_regex = "[0-9]{1,19}"
+    csv_page = UpdateListView
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.request.method in SAFE_METHODS:
+            return []
+        return [IsAuthenticated()]
+
+    def get_queryset(self):
+        if self.action == "list":
+            # What the log page shows everyone: approved updates (UpdateFilter asks too).
+            return ProgressUpdate.objects.approved().for_listing().order_by(*LATEST_FIRST)
+        return ProgressUpdate.objects.visible_to(self.request.user).for_listing()
+
+    def get_object(self):
+        pk = int(self.kwargs["pk"])
+        if pk > ID_MAX:
+            raise NotFound()
+        update = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(self.request, update)
+        return update
+
+    def shown(self, update, code=status.HTTP_200_OK, **kwargs) -> Response:
+        update = ProgressUpdate.objects.for_listing().get(pk=update.pk)
+        return Response(self.get_serializer(update).data, status=code, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        update = self.get_object()
+        response = Response(self.get_serializer(update).data)
+        response["Last-Modified"] = http_date(update.updated_at.timestamp())
+        return response
+
+    def create(self, request, *args, **kwargs):
+        write = s.UpdateWriteSerializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        data = dict(write.validated_data)
+        update = services.update_log(user=request.user, evidence=data.pop("evidence", ""), **data)
+        location = request.build_absolute_uri(reverse("api:update-detail", args=[update.pk]))
+        return self.shown(update, status.HTTP_201_CREATED, headers={"Location": location})
+
+    def update(self, request, *args, **kwargs):
+        # PATCH only (no PUT in http_method_names): the fields sent are the ones changed.
+        update = self.get_object()
+        write = s.UpdateWriteSerializer(data=request.data, partial=True)
+        write.is_valid(raise_exception=True)
+        changes = dict(write.validated_data)
+        update = services.update_edit(
+            update=update,
+            user=request.user,
+            submit=changes.pop("submit", False),
+            recommendation=changes.pop("recommendation", None),
+            state=changes.pop("state", None),
+            **changes,
+        )
+        return self.shown(update)
+
+    @extend_schema(
+        summary="Submit your draft or returned update for review",
+        request=None,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self.shown(services.update_submit(update=self.get_object(), user=request.user))
+
+    @extend_schema(
+        summary="Approve a submitted update (reviewers; not your own)",
+        request=s.ReviewSerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        review = s.ReviewSerializer(data=request.data)
+        review.is_valid(raise_exception=True)
+        update = services.update_approve(
+            update=self.get_object(),
+            user=request.user,
+            comment=review.validated_data.get("comment", ""),
+        )
+        return self.shown(update)
+
+    @extend_schema(
+        summary="Return a submitted update to its author, saying why (reviewers)",
+        request=s.ReviewSerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        review = s.ReviewSerializer(data=request.data)
+        review.is_valid(raise_exception=True)
+        update = services.update_return(
+            update=self.get_object(),
+            user=request.user,
+            comment=review.validated_data.get("comment", ""),
+        )
+        return self.shown(update)
+
+    @extend_schema(
+        summary="Withdraw an approved update, with a reason (administrators)",
+        request=s.WithdrawSerializer,
+        responses={200: s.UpdateSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        withdrawal = s.WithdrawSerializer(data=request.data)
+        withdrawal.is_valid(raise_exception=True)
+        update = services.update_withdraw(
+            update=self.get_object(), user=request.user, reason=withdrawal.validated_data["reason"]
+        )
+        return self.shown(update)
+
+
+def not_found(request, *args, **kwargs):
+    """Any other path under /api/: the API's JSON 404, never the site's HTML page."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+
+    from .errors import body
+
+    translation.activate(preferred(request))
+    detail = gettext("No such endpoint. The API's endpoints are listed at /api/v1/ and /api/docs/.")
+    return JsonResponse(body(404, "not_found", detail), status=404)
