@@ -207,3 +207,26 @@ class ImportConfirmForm(forms.Form):
             "submitted for review now."
         ),
     )
+
+
+class TokenForm(forms.Form):
+    """Name a new API token and choose how long it lasts."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The program that will use it, so you know which to revoke."),
+    )
+    expiry = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[
+            ("30", _("In 30 days")),
+            ("90", _("In 90 days")),
+            ("365", _("In a year")),
+            ("", _("Never (until revoked)")),
+        ],
+        coerce=int,
+        empty_value=None,
+        initial="90",
+        required=False,
+    )

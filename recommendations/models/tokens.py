@@ -45,4 +45,3 @@ class ApiToken(AbstractAuthToken):
     @property
     def expired(self) -> bool:
         return self.expiry is not None and self.expiry <= timezone.now()
-

@@ -10,7 +10,8 @@ transaction when it touches more than one row, and raises a clear error when a r
 - ``workflow``: log, edit, submit, approve, return, withdraw;
 - ``roles``: the Editors and Reviewers groups, development logins;
 - ``notifications``: every e-mail (review outcomes, submitted updates, the daily digests);
-- ``imports``: a spreadsheet's batch: upload, preview, confirm (rows logged by ``workflow``).
+- ``imports``: a spreadsheet's batch: upload, preview, confirm (rows logged by ``workflow``);
+- ``tokens``: a person's API tokens, made and revoked.
 """
 
 from .catalogue import SeedDataError, SeedReport, catalogue_seed, cells_ensure_grid
@@ -26,6 +27,7 @@ from .imports import (
 from .notifications import DigestReport, digests_collect, digests_send
 from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, roles_seed
 from .status import cell_refresh_status, cell_year_counts_rebuild, cells_refresh_all
+from .tokens import EXPIRY_DAYS, TOKENS_PER_PERSON, token_create, token_revoke
 from .workflow import (
     EDITABLE_FIELDS,
     RETURN_NEEDS_COMMENT,
@@ -66,6 +68,10 @@ __all__ = [
     "cells_ensure_grid",
     "cells_refresh_all",
     "dev_logins_create",
+    "EXPIRY_DAYS",
+    "TOKENS_PER_PERSON",
+    "token_create",
+    "token_revoke",
     "digests_collect",
     "digests_send",
     "roles_seed",

@@ -202,7 +202,8 @@ def update_edit(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise WorkflowError(
-            _("These fields cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            _("These fields cannot be edited: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))},
             "fields",
         )
     if recommendation or state:

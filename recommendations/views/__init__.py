@@ -1,6 +1,6 @@
 """Thin views by audience: ``public`` (anyone reads the approved picture) and ``staff`` (editors
-log and edit their updates), ``imports`` (editors bring in spreadsheets). Reviewers work in the
-admin."""
+log and edit their updates), ``imports`` (editors bring in spreadsheets), ``tokens`` (anyone
+signed in makes API tokens). Reviewers work in the admin; programs use the API (``api/``)."""
 
 from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
 from .imports import (
@@ -23,6 +23,7 @@ from .public import (
     UpdateListView,
 )
 from .staff import MyUpdatesView, UpdateCreateView, UpdateEditView
+from .tokens import TokenListView, TokenRevokeView
 
 __all__ = [
     "ImportCancelView",
@@ -46,4 +47,6 @@ __all__ = [
     "UpdateDetailView",
     "UpdateEditView",
     "UpdateListView",
+    "TokenListView",
+    "TokenRevokeView",
 ]
