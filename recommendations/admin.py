@@ -30,6 +30,7 @@ from . import permissions
 from .forms import ReviewCommentForm
 from .models import (
     Actor,
+    ApiToken,
     Cell,
     CellYearCount,
     EditorScope,
@@ -905,6 +906,25 @@ class EditorScopeInline(admin.StackedInline):
             "every state."
         )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Administrators see who holds which tokens and revoke a leaked one (delete). Tokens are
+    made by their owners on the Tokens page, where the text is shown once: none is made here."""
+
+    list_display = ["name", "user", "token_key", "created", "expiry"]
+    list_filter = ["created", "expiry"]
+    search_fields = ["name", "token_key", "user__username"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "token_key", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 admin.site.unregister(User)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -45,12 +46,16 @@ class ErrorSerializer(serializers.Serializer):
 
     status = serializers.IntegerField()
     rule = serializers.CharField(
-        help_text="The rule or check that refused the request: invalid, scope, four_eyes, ..."
+        help_text=gettext_lazy(
+            "The rule or check that refused the request: invalid, scope, four_eyes, ..."
+        )
     )
-    detail = serializers.CharField(help_text="What went wrong and what to do, in words.")
+    detail = serializers.CharField(
+        help_text=gettext_lazy("What went wrong and what to do, in words.")
+    )
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="For invalid input: each field named, with its messages.",
+        help_text=gettext_lazy("For invalid input: each field named, with its messages."),
     )
 
 

@@ -17,6 +17,7 @@ import json
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
@@ -133,14 +134,16 @@ class LogCursor(BasePagination):
                 "name": self.cursor_query_param,
                 "required": False,
                 "in": "query",
-                "description": "Where the previous page ended: the `next` link gives it.",
+                "description": gettext_lazy(
+                    "Where the previous page ended: the `next` link gives it."
+                ),
                 "schema": {"type": "string"},
             },
             {
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": "Updates a page, 1 to 200 (50 by default).",
+                "description": gettext_lazy("Updates a page, 1 to 200 (50 by default)."),
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]

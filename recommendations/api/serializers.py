@@ -4,6 +4,7 @@ titles and labels are in the request's language (``Accept-Language``), English w
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -66,7 +67,7 @@ class RecommendationSerializer(serializers.Serializer):
     actors = SlugsField()
     instruments = SlugsField()
     status_counts = StatusCountsField(
-        source="distribution", help_text="The Member States' cells per current status."
+        source="distribution", help_text=_("The Member States' cells per current status.")
     )
 
     def get_url(self, rec) -> str:
@@ -105,7 +106,7 @@ class CellSerializer(serializers.Serializer):
     latest_update = serializers.IntegerField(
         source="current_update_id",
         allow_null=True,
-        help_text="The id of the approved update the status comes from (null: none yet).",
+        help_text=_("The id of the approved update the status comes from (null: none yet)."),
     )
 
 
@@ -118,7 +119,7 @@ class StateCellSerializer(CellSerializer):
 class StateDetailSerializer(StateSerializer):
     status_counts = StatusCountsField(source="distribution")
     cells = StateCellSerializer(
-        many=True, source="listed_cells", help_text="Every recommendation's current status."
+        many=True, source="listed_cells", help_text=_("Every recommendation's current status.")
     )
 
 
@@ -190,14 +191,16 @@ class UpdateWriteSerializer(serializers.Serializer):
     )
     state = serializers.SlugRelatedField(slug_field="iso3", queryset=MemberState.objects.all())
     status = serializers.ChoiceField(choices=REPORTED_STATUSES)
-    effective_date = serializers.DateField(help_text="When the status took effect (1945 to today).")
+    effective_date = serializers.DateField(
+        help_text=_("When the status took effect (1945 to today).")
+    )
     narrative = serializers.CharField(
         max_length=ProgressUpdate._meta.get_field("narrative").max_length
     )
     evidence = EvidenceField(required=False, max_length=50)
     source = serializers.ChoiceField(choices=AssessmentSource.values)
     submit = serializers.BooleanField(
-        default=False, help_text="Submit for review now (else the update stays a draft)."
+        default=False, help_text=_("Submit for review now (else the update stays a draft).")
     )
 
 
@@ -206,22 +209,22 @@ class ReviewSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=2000,
-        help_text="Approving: optional. Returning: required, what the author must correct.",
+        help_text=_("Approving: optional. Returning: required, what the author must correct."),
     )
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the update no longer counts.")
+    reason = serializers.CharField(max_length=2000, help_text=_("Why the update no longer counts."))
 
 
 class YearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    status_counts = StatusCountsField(help_text="Approved updates that year, per status.")
+    status_counts = StatusCountsField(help_text=_("Approved updates that year, per status."))
 
 
 class GroupCountsSerializer(serializers.Serializer):
     key = serializers.CharField(
-        help_text="The theme's slug, regional group or recommendation code."
+        help_text=_("The theme's slug, regional group or recommendation code.")
     )
     name = serializers.CharField()
     status_counts = StatusCountsField()
@@ -230,12 +233,12 @@ class GroupCountsSerializer(serializers.Serializer):
 class SummarySerializer(serializers.Serializer):
     """The dashboard's figures for the cells the filters select."""
 
-    cells = serializers.IntegerField(help_text="Cells selected (recommendation x state).")
+    cells = serializers.IntegerField(help_text=_("Cells selected (recommendation x state)."))
     status_counts = StatusCountsField()
     by_recommendation = GroupCountsSerializer(many=True)
     by_theme = GroupCountsSerializer(many=True)
     by_regional_group = GroupCountsSerializer(many=True)
     by_year = YearSerializer(many=True)
     stale_cells = serializers.IntegerField(
-        help_text="Cells whose latest approved update is older than TRACKER_STALE_MONTHS."
+        help_text=_("Cells whose latest approved update is older than TRACKER_STALE_MONTHS.")
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -167,7 +168,8 @@ READ_ERRORS = errors(400, 406, 429)
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The debate's four Ps", responses={200: s.ThemeSerializer(many=True), **READ_ERRORS}
+        summary=_("The debate's four Ps"),
+        responses={200: s.ThemeSerializer(many=True), **READ_ERRORS},
     )
 )
 class ThemeViewSet(ReadViewSet, mixins.ListModelMixin):
@@ -177,7 +179,7 @@ class ThemeViewSet(ReadViewSet, mixins.ListModelMixin):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Who recommendations ask to act",
+        summary=_("Who recommendations ask to act"),
         responses={200: s.ActorSerializer(many=True), **READ_ERRORS},
     )
 )
@@ -188,7 +190,7 @@ class ActorViewSet(ReadViewSet, mixins.ListModelMixin):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The two source documents",
+        summary=_("The two source documents"),
         responses={200: s.DocumentSerializer(many=True), **READ_ERRORS},
     )
 )
@@ -199,11 +201,11 @@ class DocumentViewSet(ReadViewSet, mixins.ListModelMixin):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The recommendations, with their Member States' status counts",
+        summary=_("The recommendations, with their Member States' status counts"),
         responses={200: s.RecommendationSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One recommendation",
+        summary=_("One recommendation"),
         responses={200: s.RecommendationSerializer, **errors(404, 406, 429)},
     ),
 )
@@ -226,11 +228,11 @@ class RecommendationViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The Member States and observers, with their regional groups",
+        summary=_("The Member States and observers, with their regional groups"),
         responses={200: s.StateSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One Member State: the current status of every recommendation",
+        summary=_("One Member State: the current status of every recommendation"),
         responses={200: s.StateDetailSerializer, **errors(404, 406, 429)},
     ),
 )
@@ -261,7 +263,7 @@ class StateViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Recommendation x Member State: current status, its date, its update",
+        summary=_("Recommendation x Member State: current status, its date, its update"),
         responses={200: s.CellSerializer(many=True), **READ_ERRORS},
     )
 )
@@ -288,7 +290,7 @@ class SummaryView(ApiMixin, APIView):
     filterset_class = CellFilter
 
     @extend_schema(
-        summary="The dashboard's counts", responses={200: s.SummarySerializer, **READ_ERRORS}
+        summary=_("The dashboard's counts"), responses={200: s.SummarySerializer, **READ_ERRORS}
     )
     def get(self, request):
         filterset = CellFilter(request.query_params, queryset=Cell.objects.all(), request=request)
@@ -340,20 +342,20 @@ ID_MAX = 2**63 - 1
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The approved log, newest first (a cursor walks it)",
+        summary=_("The approved log, newest first (a cursor walks it)"),
         responses={200: s.UpdateSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One update (approved; your own; submitted ones for reviewers)",
+        summary=_("One update (approved; your own; submitted ones for reviewers)"),
         responses={200: s.UpdateSerializer, **errors(404, 406, 429)},
     ),
     create=extend_schema(
-        summary="Log an update, as a draft or submitted for review",
+        summary=_("Log an update, as a draft or submitted for review"),
         request=s.UpdateWriteSerializer,
         responses={201: s.UpdateSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
-        summary="Change your draft or returned update (and submit it with submit: true)",
+        summary=_("Change your draft or returned update (and submit it with submit: true)"),
         request=s.UpdateWriteSerializer(partial=True),
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
     ),
@@ -427,7 +429,7 @@ class UpdateViewSet(
         return self.shown(update)
 
     @extend_schema(
-        summary="Submit your draft or returned update for review",
+        summary=_("Submit your draft or returned update for review"),
         request=None,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
     )
@@ -436,7 +438,7 @@ class UpdateViewSet(
         return self.shown(services.update_submit(update=self.get_object(), user=request.user))
 
     @extend_schema(
-        summary="Approve a submitted update (reviewers; not your own)",
+        summary=_("Approve a submitted update (reviewers; not your own)"),
         request=s.ReviewSerializer,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
     )
@@ -452,7 +454,7 @@ class UpdateViewSet(
         return self.shown(update)
 
     @extend_schema(
-        summary="Return a submitted update to its author, saying why (reviewers)",
+        summary=_("Return a submitted update to its author, saying why (reviewers)"),
         request=s.ReviewSerializer,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
     )
@@ -468,7 +470,7 @@ class UpdateViewSet(
         return self.shown(update)
 
     @extend_schema(
-        summary="Withdraw an approved update, with a reason (administrators)",
+        summary=_("Withdraw an approved update, with a reason (administrators)"),
         request=s.WithdrawSerializer,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
     )

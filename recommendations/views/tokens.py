@@ -36,7 +36,12 @@ class TokenListView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         # Shown on this answer alone: never in a URL, a message or the session.
         response = self.render_to_response(
-            self.get_context_data(form=TokenForm(), new_token=token, new_text=text)
+            self.get_context_data(
+                form=TokenForm(),
+                new_token=token,
+                new_text=text,
+                new_header=f"Authorization: Token {text}",
+            )
         )
         add_never_cache_headers(response)
         return response
