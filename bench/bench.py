@@ -11,7 +11,9 @@ bench/NOTES.md is appended to the SQLite results.
     python bench/bench.py [--sizes 100000 1000000] [--repeat 30] [--postgres postgres://...]
 
 ``--only imports`` measures the import alone (no demo database is built) and writes its section
-into the existing results file, the rest of it unchanged.
+into the existing results file, the rest of it unchanged. ``--only api`` measures the JSON API
+and its matching pages alone on the demo databases (built unless cached) and writes its section
+likewise.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 P95_TARGET_MS = 50
+API_BOUND = 1.5  # an API request's p95 against its matching page's
+API_HEADING = "## JSON API ("
 TRANSLATED_NAMES = {"fr": "French", "ar": "Arabic"}
 PAGES = [
     "catalogue",
@@ -120,9 +124,11 @@ def build(size: int, postgres: str | None) -> str:
     return url
 
 
-def measure(database_url: str, repeat: int) -> dict:
+def measure(database_url: str, repeat: int, only: str | None = None) -> dict:
     env = env_for(database_url)
     env["BENCH_REPEAT"] = str(repeat)
+    if only:
+        env["BENCH_ONLY"] = only
     result = subprocess.run(
         [PYTHON, "bench/measure.py"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
@@ -138,6 +144,90 @@ def trailer(database: str) -> str:
         "bench/results.md. The targets are set for SQLite; PostgreSQL is expected to do "
         "as well or better."
     )
+
+
+def api_section(results: dict[int, dict]) -> list[str]:
+    """The results' API section: each request against its page at every size, then the bound."""
+    sizes = sorted(results)
+    big = results[sizes[-1]]
+    engine = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(big["database"], big["database"])
+
+    def ratio(size: int, name: str) -> float:
+        figures = results[size]["api"]
+        page = figures["pages"][figures["requests"][name]["page"]]
+        return figures["requests"][name]["p95_ms"] / page["p95_ms"]
+
+    def figure(f: dict) -> str:
+        return f"{f['median_ms']} / {f['p95_ms']} ({f['queries']})"
+
+    lines = [
+        f"{API_HEADING}issue 15)",
+        "",
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {engine}: the API's "
+        "lists with `Accept: application/json`, anonymous (the throttle's rate raised, its check "
+        "still made), against the HTML page each is held to, median / p95 ms (queries). Each page "
+        "is measured again here with its API requests interleaved, as the translated pages are. "
+        "The deep cursor page is the `next` of the page that starts half-way down the approved "
+        f"log. Bound: the API's p95 within {API_BOUND}x its page's.",
+        "",
+        "| request | page | "
+        + " | ".join(f"{s:,} updates: API | page | API p95 / page p95" for s in sizes)
+        + " |",
+        "| --- | --- | " + " | ".join("---: | ---: | ---:" for _ in sizes) + " |",
+    ]
+    for name, request in big["api"]["requests"].items():
+        cells = []
+        for size in sizes:
+            figures = results[size]["api"]
+            cells += [
+                figure(figures["requests"][name]),
+                figure(figures["pages"][request["page"]]),
+                f"{ratio(size, name):.2f}x",
+            ]
+        page = f"{request['page']} (`{big['api']['pages'][request['page']]['url']}`)"
+        lines.append(f"| `{name}` | {page} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| target | met | figure |",
+        "| --- | --- | --- |",
+    ]
+    for name, request in big["api"]["requests"].items():
+        within = ratio(sizes[-1], name)
+        page = big["api"]["pages"][request["page"]]
+        lines.append(
+            f"| `{name}` p95 within {API_BOUND}x the {request['page']}'s at {sizes[-1]:,} "
+            f"updates | {'yes' if within <= API_BOUND else '**no**'} | {within:.2f}x "
+            f"({request['p95_ms']} vs {page['p95_ms']} ms) |"
+        )
+    same = all(
+        results[sizes[0]]["api"]["requests"][n]["queries"] == request["queries"]
+        for n, request in big["api"]["requests"].items()
+    )
+    lines.append(
+        f"| API query counts equal at every size | {'yes' if same else '**no**'} | see the table |"
+    )
+    return lines
+
+
+def api_spliced(text: str, lines: list[str], trailer: str) -> str:
+    """A results file with its API section replaced by ``lines`` (or added before the import's
+    section, else before the ``trailer``, the text that ends every results file), the rest
+    unchanged and the trailer as it is now."""
+    end = text.find("\n" + trailer.strip().splitlines()[0])
+    if end < 0:
+        raise SystemExit("The results file does not end with the expected text.")
+    body = text[:end]
+    if (at := body.find("\n" + API_HEADING)) >= 0:
+        following = body.find("\n## ", at + 1)
+        rest = body[following:] if following >= 0 else ""
+    else:
+        at = body.find("\n" + imports.HEADING)
+        at = at if at >= 0 else len(body)
+        rest = body[at:]
+    parts = [body[:at].rstrip("\n"), "", *lines, ""]
+    if rest.strip():
+        parts += [rest.strip("\n"), ""]
+    return "\n".join([*parts, trailer.strip()]) + "\n"
 
 
 def report(results: dict[int, dict], imported: dict | None = None) -> str:
@@ -254,6 +344,8 @@ def report(results: dict[int, dict], imported: dict | None = None) -> str:
         "| --- | --- | --- |",
     ]
     lines += [f"| {name} | {'yes' if ok else '**no**'} | {figure} |" for name, ok, figure in checks]
+    if "api" in big:
+        lines += ["", *api_section(results)]
     if imported:
         lines += ["", *imports.section(imported)]
     lines += ["", trailer(big["database"])]
@@ -272,9 +364,10 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["imports"],
-        help="measure only the import (on scratch databases; no demo database is built) and "
-        "write its section into the existing results file",
+        choices=["imports", "api"],
+        help="imports: measure only the import (on scratch databases; no demo database is "
+        "built); api: only the JSON API and its matching pages (on the demo databases); "
+        "either writes its section into the existing results file",
     )
     args = parser.parse_args()
     postgres = args.postgres and args.postgres.rstrip("/")
@@ -295,8 +388,19 @@ def main() -> int:
         url = build(size, postgres)
         print(f"Measuring {size:,} updates ...", flush=True)
         started = time.monotonic()
-        results[size] = measure(url, args.repeat)
+        results[size] = measure(url, args.repeat, args.only)
         print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
+    if args.only == "api":
+        lines = api_section(results)
+        print()
+        print("\n".join(lines))
+        text = output.read_text(encoding="utf-8")
+        output.write_text(
+            api_spliced(text, lines, trailer(results[max(results)]["database"])),
+            encoding="utf-8",
+        )
+        print(f"\nWritten into {output.relative_to(ROOT)}")
+        return 0
     imported = imports.run(postgres)
     text = report(results, imported)
     print()

@@ -1,7 +1,8 @@
 """Measure one benchmark database: server-side latency and query counts of the main pages, and
 the references (the admin changelist with the same filter, the reviewers' desk as a reviewer
-sees it, the raw SQL of the dashboard's counts). Run by bench/bench.py in a process of its own,
-with DATABASE_URL set; prints JSON.
+sees it, the raw SQL of the dashboard's counts), and the JSON API against the pages it matches.
+Run by bench/bench.py in a process of its own, with DATABASE_URL set; prints JSON. With
+BENCH_ONLY=api, the API's figures alone.
 
 Requests go through Django's test client in this process (the full middleware stack, templates
 and streaming, no network), with DEBUG off so no query log slows it down.
@@ -17,6 +18,9 @@ import time
 import tracemalloc
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+# The API's throttle would refuse the benchmark's own requests (one address, hundreds a minute):
+# its rate is raised, its check still runs on every request.
+os.environ["DJANGO_API_THROTTLE_ANON"] = "1000000/minute"
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import django  # noqa: E402
@@ -31,7 +35,8 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from recommendations.models import ProgressUpdate, Theme, months_ago  # noqa: E402
+from recommendations.api.pagination import LogCursor  # noqa: E402
+from recommendations.models import LATEST_FIRST, ProgressUpdate, Theme, months_ago  # noqa: E402
 from recommendations.services import REVIEWERS, roles_seed  # noqa: E402
 
 settings.DEBUG = False
@@ -49,6 +54,13 @@ def admin_filter() -> str:
         "&cell__state__regional_group__exact=african&status__exact=in_progress"
         "&effective_date__gte=2015-01-01&effective_date__lte=2024-12-31"
     )
+
+
+def get(client: Client, url: str):
+    """A GET as its client sends it: the API's with ``Accept: application/json``."""
+    if url.startswith("/api/"):
+        return client.get(url, headers={"Accept": "application/json"})
+    return client.get(url)
 
 
 def consume(response) -> int:
@@ -74,13 +86,13 @@ def sampled(run, repeat: int) -> dict:
 
 
 def timed(client: Client, url: str, repeat: int = REPEAT) -> dict:
-    response = client.get(url)
+    response = get(client, url)
     assert response.status_code == 200, (url, response.status_code)
     consume(response)
     with CaptureQueriesContext(connection) as queries:
-        consume(client.get(url))
+        consume(get(client, url))
     count = len(queries)  # now: every request clears the query log this reads
-    return {**sampled(lambda: consume(client.get(url)), repeat), "queries": count}
+    return {**sampled(lambda: consume(get(client, url)), repeat), "queries": count}
 
 
 def timed_side_by_side(client: Client, urls: list[str], repeat: int = REPEAT) -> list[dict]:
@@ -89,17 +101,17 @@ def timed_side_by_side(client: Client, urls: list[str], repeat: int = REPEAT) ->
     alike: the ratio between them is then the pages' own."""
     counts = []
     for url in urls:
-        response = client.get(url)
+        response = get(client, url)
         assert response.status_code == 200, (url, response.status_code)
         consume(response)
         with CaptureQueriesContext(connection) as queries:
-            consume(client.get(url))
+            consume(get(client, url))
         counts.append(len(queries))
     samples: list[list[float]] = [[] for _ in urls]
     for _ in range(repeat):
         for index, url in enumerate(urls):
             start = time.perf_counter()
-            consume(client.get(url))
+            consume(get(client, url))
             samples[index].append((time.perf_counter() - start) * 1000)
     results = []
     for taken, count in zip(samples, counts, strict=True):
@@ -195,6 +207,39 @@ def csv_export(client: Client, rows_wanted: int = 100_000) -> dict:
 
 TRANSLATED = ["fr", "ar"]
 
+# The API's lists and the HTML page each is held to (its p95 within 1.5x the page's).
+API_PAGES = {"progress log": "/updates/", "dashboard": "/dashboard/"}
+
+
+def deep_cursor(client: Client) -> str:
+    """A page of the API's log half-way down the approved log: the ``next`` link of the page
+    that starts at its middle update, as a client walking the cursor would reach it."""
+    approved = ProgressUpdate.objects.approved()
+    middle = approved.order_by(*LATEST_FIRST)[approved.count() // 2]
+    response = get(client, f"/api/v1/updates/?cursor={LogCursor.encode(middle)}")
+    assert response.status_code == 200, response.status_code
+    link = response.json()["next"]
+    return link[link.index("/api/") :]
+
+
+def api(client: Client) -> dict:
+    """The API's requests and their pages, each page measured with its requests interleaved
+    (as the translated pages are), so the ratio between them is theirs, not the machine's."""
+    requests = {
+        "updates/, first page": ("/api/v1/updates/", "progress log"),
+        "updates/, deep cursor page": (deep_cursor(client), "progress log"),
+        "cells/, first page": ("/api/v1/cells/", "dashboard"),
+        "summary/": ("/api/v1/summary/", "dashboard"),
+    }
+    pages, measured = {}, {}
+    for page, page_url in API_PAGES.items():
+        names = [name for name, (_, matched) in requests.items() if matched == page]
+        figures = timed_side_by_side(client, [page_url, *(requests[n][0] for n in names)])
+        pages[page] = {**figures[0], "url": page_url}
+        for name, figure in zip(names, figures[1:], strict=True):
+            measured[name] = {**figure, "page": page}
+    return {"pages": pages, "requests": measured}
+
 
 def main() -> None:
     User = get_user_model()
@@ -226,6 +271,10 @@ def main() -> None:
     editor = Client()
     if busiest is not None:
         editor.force_login(User.objects.get(pk=busiest))
+    if os.environ.get("BENCH_ONLY") == "api":
+        only = {"updates": ProgressUpdate.objects.count(), "database": connection.vendor}
+        print(json.dumps({**only, "api": api(public)}))
+        return
     pages = {
         "catalogue": "/recommendations/",
         "recommendation page": "/recommendations/R19/",
@@ -279,6 +328,7 @@ def main() -> None:
             ),
         },
         "csv_100k": csv_export(public),
+        "api": api(public),
     }
     print(json.dumps(results))
 

@@ -251,9 +251,11 @@ class ProgressUpdate(models.Model):
                 fields=["cell", "review_state", "-effective_date", "-created_at"],
                 name="update_cell_latest",
             ),
-            # The public progress log, newest first, and its date-range filter.
+            # The public progress log (page and API), newest first, and its date-range filter.
+            # The id ends it as it ends the log's order: without it SQLite at a million updates
+            # sorted all 880,000 approved ones to return 50 (0.7 s a page).
             models.Index(
-                fields=["review_state", "-effective_date", "-created_at"], name="update_log"
+                fields=["review_state", "-effective_date", "-created_at", "-id"], name="update_log"
             ),
             # The log filtered by cells (theme, actor, region, state...), status and dates.
             models.Index(
