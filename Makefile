@@ -11,7 +11,7 @@ STAMPS := .make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages translations dev-database run demo bench bench-postgres serve load test lint format migrations-check deploy-check clean
+.PHONY: help install messages translations dev-database run demo bench bench-postgres serve load test lint format migrations-check deploy-check schema-check clean
 
 help:
 	@echo "make run               install, migrate, seed and serve on http://127.0.0.1:$(PORT)/ (PORT=8123 to change), with the task worker"
@@ -23,6 +23,7 @@ help:
 	@echo "make migrations-check  fail if models and migrations differ"
 	@echo "make serve             the production stack locally: DEBUG off, WhiteNoise, gunicorn (PORT=...)"
 	@echo "make deploy-check      manage.py check --deploy --fail-level WARNING in production mode"
+	@echo "make schema-check      the API's OpenAPI schema validates, without a warning (drf-spectacular)"
 	@echo "make load              a bounded load test against gunicorn on 127.0.0.1 (about 30 s)"
 	@echo "make messages          update locale/*/django.po from the marked strings (makemessages)"
 	@echo "make translations      how complete each language is (interface and catalogue)"
@@ -122,6 +123,11 @@ format: $(STAMPS)/python
 
 migrations-check: $(STAMPS)/python
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The schema served at /api/schema/ is generated from the code, never written by hand: this
+# builds it and fails on an error or a warning (Schemathesis tests the API against it).
+schema-check: $(STAMPS)/python
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMPS) staticfiles .load .bench

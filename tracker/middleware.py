@@ -1,6 +1,8 @@
 """Request guards that apply to every view, the admin's included."""
 
 from django.core.exceptions import BadRequest
+from django.http import JsonResponse
+from django.utils.translation import gettext
 from django.views.defaults import bad_request
 
 
@@ -21,5 +23,11 @@ class RejectNulBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            if request.path.startswith("/api/"):
+                # The API answers in its own JSON error shape, never an HTML page.
+                from recommendations.api.errors import body
+
+                detail = gettext("The address carries a NUL byte. Remove it and try again.")
+                return JsonResponse(body(400, "malformed", detail), status=400)
             return bad_request(request, BadRequest("NUL byte in the address"))
         return self.get_response(request)

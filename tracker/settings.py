@@ -287,7 +287,7 @@ REST_KNOX = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "recommendations.api.authentication.TokenAuthentication",  # knox, malformed -> 401
         "rest_framework.authentication.SessionAuthentication",  # the browsable API, with CSRF
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -325,6 +325,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The docstrings are for the code's readers; the docs say the operations' summaries, which
+    # are translated (?lang=fr), and the fields' help texts.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -333,6 +336,10 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "recommendations.models.choices.Status",
         "ReportedStatusEnum": "recommendations.api.serializers.REPORTED_STATUSES",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default, kept
+        "recommendations.api.schema.empty_values_allowed",
+    ],
 }
 
 # Where the seed command reads the catalogue and the list of Member States.

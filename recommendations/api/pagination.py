@@ -14,6 +14,7 @@ import base64
 import binascii
 import datetime
 import json
+import re
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -24,6 +25,26 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_PAGE_SIZE = 200  # as the pages (views.base.MAX_PAGE_SIZE)
+ID_MAX = 2**63 - 1  # the largest id a bigint holds (as views.ID_MAX)
+
+
+def whole_number(request, name: str, default: int, maximum: int | None = None) -> int:
+    """A query parameter that counts (a page, a page's size): digits, from 1 (to ``maximum``).
+    Anything else answers 400 naming it, as the schema says, not a silent default."""
+    text = request.query_params.get(name)
+    if not text:  # absent or left empty, as a filter left empty
+        return default
+    digits = text.lstrip("0") if re.fullmatch(r"[0-9]+", text) else "0"
+    # A number too long to read is past any page (and over any page size).
+    number = int(digits or "0") if len(digits) <= 18 else 10**18
+    if number < 1 or (maximum is not None and number > maximum):
+        message = (
+            _("Give a whole number from 1 to %(maximum)s.") % {"maximum": maximum}
+            if maximum is not None
+            else _("Give a whole number from 1.")
+        )
+        raise ValidationError({name: [message]})
+    return number
 
 
 def link_header(response: Response, url: str | None) -> Response:
@@ -36,6 +57,24 @@ class NumberedPages(PageNumberPagination):
     page_size = 100
     page_size_query_param = "per_page"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        return whole_number(request, self.page_size_query_param, self.page_size, MAX_PAGE_SIZE)
+
+    def get_page_number(self, request, paginator) -> int:
+        # A page past the last is DRF's 404; a page that is not a number is the client's 400.
+        return whole_number(request, self.page_query_param, 1)
+
+    def check_parameters(self, request) -> None:
+        """400 for page parameters that do not validate (a CSV export, which has no pages)."""
+        self.get_page_size(request)
+        self.get_page_number(request, None)
+
+    def get_schema_operation_parameters(self, view):
+        page, size = super().get_schema_operation_parameters(view)
+        page["schema"]["minimum"] = 1
+        size["schema"].update(minimum=1, maximum=self.max_page_size)
+        return [page, size]
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -51,13 +90,13 @@ class LogCursor(BasePagination):
     max_page_size = MAX_PAGE_SIZE
 
     def page_size_of(self, request) -> int:
-        try:
-            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
-        except ValueError:
-            raise ValidationError(
-                {self.page_size_query_param: [_("Give a whole number from 1 to 200.")]}
-            ) from None
-        return min(max(size, 1), self.max_page_size)
+        return whole_number(request, self.page_size_query_param, self.page_size, MAX_PAGE_SIZE)
+
+    def check_parameters(self, request) -> None:
+        """400 for page parameters that do not validate (a CSV export, which has no pages)."""
+        self.page_size_of(request)
+        if cursor := request.query_params.get(self.cursor_query_param):
+            self.decode(cursor)
 
     @staticmethod
     def encode(update) -> str:
@@ -68,12 +107,18 @@ class LogCursor(BasePagination):
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             date, created, pk = json.loads(raw)
-            key = (
-                datetime.date.fromisoformat(date),
-                datetime.datetime.fromisoformat(created),
-                int(pk),
-            )
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
+            key = (datetime.date.fromisoformat(date), datetime.datetime.fromisoformat(created), pk)
+            if key[1].tzinfo is not None:
+                # In UTC, as the database compares it: a time at the calendar's edge overflows.
+                key = (key[0], key[1].astimezone(datetime.UTC), pk)
+        except (
+            ValueError,
+            TypeError,
+            OverflowError,
+            binascii.Error,
+            UnicodeDecodeError,
+            RecursionError,
+        ):
             raise ValidationError(
                 {
                     self.cursor_query_param: [
@@ -81,7 +126,8 @@ class LogCursor(BasePagination):
                     ]
                 }
             ) from None
-        if key[1].tzinfo is None:
+        # The API gives an aware time and a row's id: a whole number a bigint holds, from 1.
+        if key[1].tzinfo is None or type(key[2]) is not int or not 0 < key[2] <= ID_MAX:
             raise ValidationError({self.cursor_query_param: [_("This cursor is not valid.")]})
         return key
 

@@ -3,10 +3,12 @@ titles and labels are in the request's language (``Accept-Language``), English w
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from .. import permissions
 from ..models import AssessmentSource, MemberState, ProgressUpdate, Recommendation, Status
@@ -123,17 +125,46 @@ class StateDetailSerializer(StateSerializer):
     )
 
 
+#: text that must say something: spaces alone are trimmed to nothing and refused (for the schema)
+SAYS_SOMETHING = RegexValidator(r"\S")
+
+
+class TextField(serializers.CharField):
+    """Text a program sends: a JSON string only. DRF's CharField also takes a number (0 as
+    "0"), which the schema says is invalid input."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class FlagField(serializers.BooleanField):
+    """A JSON true or false only. DRF's BooleanField also takes "yes", "1", 0 and more, which
+    the schema says are invalid input."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class EvidenceField(serializers.ListField):
     """Links, one http(s) URL each; stored one a line."""
 
     def __init__(self, **kwargs):
-        super().__init__(child=serializers.CharField(max_length=2000), **kwargs)
+        super().__init__(child=TextField(max_length=2000), **kwargs)
 
     def to_representation(self, value):
         return [line.strip() for line in value.splitlines() if line.strip()]
 
     def to_internal_value(self, data):
-        return "\n".join(line.strip() for line in super().to_internal_value(data) if line.strip())
+        return [line.strip() for line in super().to_internal_value(data) if line.strip()]
+
+    def run_validation(self, data=empty):
+        # Joined one a line after the validators: ``max_length`` counts the links, not the
+        # characters of the joined text (a single link of 51 characters was refused).
+        return "\n".join(super().run_validation(data))
 
 
 class UpdateSerializer(serializers.Serializer):
@@ -194,18 +225,24 @@ class UpdateWriteSerializer(serializers.Serializer):
     effective_date = serializers.DateField(
         help_text=_("When the status took effect (1945 to today).")
     )
-    narrative = serializers.CharField(
-        max_length=ProgressUpdate._meta.get_field("narrative").max_length
+    narrative = TextField(
+        max_length=ProgressUpdate._meta.get_field("narrative").max_length,
+        validators=[SAYS_SOMETHING],
     )
-    evidence = EvidenceField(required=False, max_length=50)
+    evidence = EvidenceField(
+        required=False,
+        max_length=50,
+        # The stored text's limit, which JSON Schema cannot state of a list: said in words.
+        help_text=_("Links, http(s) URLs: at most 50, and 5,000 characters in all."),
+    )
     source = serializers.ChoiceField(choices=AssessmentSource.values)
-    submit = serializers.BooleanField(
+    submit = FlagField(
         default=False, help_text=_("Submit for review now (else the update stays a draft).")
     )
 
 
 class ReviewSerializer(serializers.Serializer):
-    comment = serializers.CharField(
+    comment = TextField(
         required=False,
         allow_blank=True,
         max_length=2000,
@@ -213,8 +250,25 @@ class ReviewSerializer(serializers.Serializer):
     )
 
 
+# What returning takes, for the schema: a comment that says something. The view reads it with
+# ReviewSerializer, so that a missing or empty one is the service's refusal (rule "comment"), as
+# on the review desk.
+class ReturnSerializer(serializers.Serializer):
+    """Returning an update: say what its author must correct."""
+
+    comment = TextField(
+        max_length=2000,
+        validators=[SAYS_SOMETHING],
+        help_text=_("What the author must correct."),
+    )
+
+
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text=_("Why the update no longer counts."))
+    reason = TextField(
+        max_length=2000,
+        validators=[SAYS_SOMETHING],
+        help_text=_("Why the update no longer counts."),
+    )
 
 
 class YearSerializer(serializers.Serializer):

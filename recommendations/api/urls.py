@@ -6,6 +6,9 @@ from rest_framework.routers import DefaultRouter
 from . import views
 
 router = DefaultRouter(trailing_slash=True)
+# No ``/updates/12.json``: the format is asked for with ?format= or Accept, and a suffix route
+# would read ``/updates/0.5/`` as update 0 in a format "5".
+router.include_format_suffixes = False
 router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("actors", views.ActorViewSet, basename="actor")

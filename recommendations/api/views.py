@@ -12,12 +12,16 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from rest_framework.exceptions import NotAcceptable, NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -76,6 +80,36 @@ class FilterBackend(DjangoFilterBackend):
         return kwargs if only is None else {**kwargs, "only": only}
 
 
+class FilterBackendSchema(DjangoFilterExtension):
+    """What the schema says of ``FilterBackend``'s filters: only those the view offers
+    (``filter_only``), with the bounds and fixed choices their form fields check (a filter with
+    a method of its own loses its choices in drf-spectacular's reading)."""
+
+    target_class = "recommendations.api.views.FilterBackend"
+    priority = 1  # before drf-spectacular's own, which matches the subclass too
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        only = getattr(auto_schema.view, "filter_only", None)
+        if only is not None and field_name not in only:
+            return []
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        bounds = {"max_length": "maxLength", "min_value": "minimum", "max_value": "maximum"}
+        choices = filter_field.extra.get("choices")
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if isinstance(choices, list | tuple):  # fixed choices (a callable reads the database)
+                values = schema["items"] if schema.get("type") == "array" else schema
+                values.setdefault("enum", [value for value, _label in choices])
+            if schema.get("type") == "array":
+                continue
+            for name, keyword in bounds.items():
+                if filter_field.extra.get(name) is not None:
+                    schema[keyword] = filter_field.extra[name]
+        return parameters
+
+
 class PageCSV(BaseRenderer):
     """``?format=csv`` (or ``Accept: text/csv``) on a list that a page exports: the page's own
     CSV, from the page's own view (there is one CSV path)."""
@@ -85,10 +119,24 @@ class PageCSV(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors reach here (the list hands over to the page); they are JSON.
+        # Only errors reach here (the list hands over to the page); they are JSON, and say so.
         import json
 
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
         return json.dumps(data).encode()
+
+
+class Negotiation(DefaultContentNegotiation):
+    """An unknown ``?format=`` answers 406 Not Acceptable, as an unknown ``Accept`` does (DRF
+    answers 404, as for a URL's format suffix, which the API has none of)."""
+
+    def filter_renderers(self, renderers, format):
+        chosen = [renderer for renderer in renderers if renderer.format == format]
+        if not chosen:
+            raise NotAcceptable(available_renderers=renderers)
+        return chosen
 
 
 class ApiMixin:
@@ -96,6 +144,7 @@ class ApiMixin:
 
     throttle_classes = [AnonThrottle, UserThrottle]
     filter_backends = [FilterBackend]
+    content_negotiation_class = Negotiation
 
     def initial(self, request, *args, **kwargs):
         # The answer's language: the reader's choice (session), else Accept-Language, as the
@@ -136,10 +185,18 @@ class ReadViewSet(ApiMixin, viewsets.GenericViewSet):
             renderers.append(PageCSV())
         return renderers
 
+    def perform_content_negotiation(self, request, force=False):
+        # A method the view does not offer (no action) answers 405 whatever the format asked
+        # for: ``?format=csv``, which only a list renders, would otherwise answer 404 first.
+        return super().perform_content_negotiation(request, force=force or self.action is None)
+
     def list(self, request, *args, **kwargs):
-        if self.csv_page is not None and request.accepted_renderer.format == "csv":
-            return self.page_csv(request)
+        # Filters and page parameters are checked first: a value that does not validate is a
+        # 400 naming it in CSV as in JSON (the page's own CSV would ignore it).
         queryset = self.filter_queryset(self.get_queryset())
+        if self.csv_page is not None and request.accepted_renderer.format == "csv":
+            self.paginator.check_parameters(request)
+            return self.page_csv(request)
         page = self.paginate_queryset(queryset)
         self.decorate(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -155,10 +212,23 @@ class ReadViewSet(ApiMixin, viewsets.GenericViewSet):
 
 
 def errors(*codes: int) -> dict:
-    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+    """Error answers: always JSON, whatever format was asked for (see ``PageCSV``)."""
+    return {(code, "application/json"): OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+def listed(serializer, csv: bool = False) -> dict:
+    """A list's 200: JSON, and the page's CSV export where there is one."""
+    answer = {(200, "application/json"): serializer(many=True)}
+    if csv:
+        answer[(200, "text/csv")] = OpenApiTypes.STR
+    return answer
 
 
 READ_ERRORS = errors(400, 406, 429)
+#: a numbered list: also 404 for a page past the last
+PAGE_ERRORS = errors(400, 404, 406, 429)
+#: one record (400: a NUL byte in the address, refused before any view)
+DETAIL_ERRORS = errors(400, 404, 406, 429)
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,7 +239,7 @@ READ_ERRORS = errors(400, 406, 429)
 @extend_schema_view(
     list=extend_schema(
         summary=_("The debate's four Ps"),
-        responses={200: s.ThemeSerializer(many=True), **READ_ERRORS},
+        responses={**listed(s.ThemeSerializer), **PAGE_ERRORS},
     )
 )
 class ThemeViewSet(ReadViewSet, mixins.ListModelMixin):
@@ -180,7 +250,7 @@ class ThemeViewSet(ReadViewSet, mixins.ListModelMixin):
 @extend_schema_view(
     list=extend_schema(
         summary=_("Who recommendations ask to act"),
-        responses={200: s.ActorSerializer(many=True), **READ_ERRORS},
+        responses={**listed(s.ActorSerializer), **PAGE_ERRORS},
     )
 )
 class ActorViewSet(ReadViewSet, mixins.ListModelMixin):
@@ -191,7 +261,7 @@ class ActorViewSet(ReadViewSet, mixins.ListModelMixin):
 @extend_schema_view(
     list=extend_schema(
         summary=_("The two source documents"),
-        responses={200: s.DocumentSerializer(many=True), **READ_ERRORS},
+        responses={**listed(s.DocumentSerializer), **PAGE_ERRORS},
     )
 )
 class DocumentViewSet(ReadViewSet, mixins.ListModelMixin):
@@ -202,11 +272,11 @@ class DocumentViewSet(ReadViewSet, mixins.ListModelMixin):
 @extend_schema_view(
     list=extend_schema(
         summary=_("The recommendations, with their Member States' status counts"),
-        responses={200: s.RecommendationSerializer(many=True), **READ_ERRORS},
+        responses={**listed(s.RecommendationSerializer, csv=True), **PAGE_ERRORS},
     ),
     retrieve=extend_schema(
         summary=_("One recommendation"),
-        responses={200: s.RecommendationSerializer, **errors(404, 406, 429)},
+        responses={200: s.RecommendationSerializer, **DETAIL_ERRORS},
     ),
 )
 class RecommendationViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -229,11 +299,11 @@ class RecommendationViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveM
 @extend_schema_view(
     list=extend_schema(
         summary=_("The Member States and observers, with their regional groups"),
-        responses={200: s.StateSerializer(many=True), **READ_ERRORS},
+        responses={**listed(s.StateSerializer, csv=True), **PAGE_ERRORS},
     ),
     retrieve=extend_schema(
         summary=_("One Member State: the current status of every recommendation"),
-        responses={200: s.StateDetailSerializer, **errors(404, 406, 429)},
+        responses={200: s.StateDetailSerializer, **DETAIL_ERRORS},
     ),
 )
 class StateViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -264,7 +334,7 @@ class StateViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
 @extend_schema_view(
     list=extend_schema(
         summary=_("Recommendation x Member State: current status, its date, its update"),
-        responses={200: s.CellSerializer(many=True), **READ_ERRORS},
+        responses={**listed(s.CellSerializer), **PAGE_ERRORS},
     )
 )
 class CellViewSet(ReadViewSet, mixins.ListModelMixin):
@@ -290,7 +360,9 @@ class SummaryView(ApiMixin, APIView):
     filterset_class = CellFilter
 
     @extend_schema(
-        summary=_("The dashboard's counts"), responses={200: s.SummarySerializer, **READ_ERRORS}
+        summary=_("The dashboard's counts"),
+        responses={200: s.SummarySerializer, **READ_ERRORS},
+        filters=True,  # not a list, but filtered as the cells are: the schema lists the filters
     )
     def get(self, request):
         filterset = CellFilter(request.query_params, queryset=Cell.objects.all(), request=request)
@@ -343,11 +415,11 @@ ID_MAX = 2**63 - 1
 @extend_schema_view(
     list=extend_schema(
         summary=_("The approved log, newest first (a cursor walks it)"),
-        responses={200: s.UpdateSerializer(many=True), **READ_ERRORS},
+        responses={**listed(s.UpdateSerializer, csv=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
         summary=_("One update (approved; your own; submitted ones for reviewers)"),
-        responses={200: s.UpdateSerializer, **errors(404, 406, 429)},
+        responses={200: s.UpdateSerializer, **DETAIL_ERRORS},
     ),
     create=extend_schema(
         summary=_("Log an update, as a draft or submitted for review"),
@@ -374,11 +446,9 @@ class UpdateViewSet(
     lookup_value_regex = "[0-9]{1,19}"
     csv_page = UpdateListView
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_permissions(self):
-        if self.request.method in SAFE_METHODS:
-            return []
-        return [IsAuthenticated()]
+    # Reading is open to anyone, writing needs a signed-in person (the services ask the rest);
+    # written as DRF's class, not a get_permissions(), so the schema documents both.
+    permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
         if self.action == "list":
@@ -455,7 +525,7 @@ class UpdateViewSet(
 
     @extend_schema(
         summary=_("Return a submitted update to its author, saying why (reviewers)"),
-        request=s.ReviewSerializer,
+        request=s.ReturnSerializer,
         responses={200: s.UpdateSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="return")
@@ -484,8 +554,10 @@ class UpdateViewSet(
         return self.shown(update)
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
-    """Any other path under /api/: the API's JSON 404, never the site's HTML page."""
+    """Any other path under /api/: the API's JSON 404, never the site's HTML page (nor the CSRF
+    check's HTML 403 for a POST: this view changes nothing)."""
     from django.http import JsonResponse
     from django.utils.translation import gettext
 
