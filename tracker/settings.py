@@ -295,7 +295,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["recommendations.api.parsers.JSONParser"],  # deep nesting -> 400
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "recommendations.api.errors.exception_handler",
@@ -309,7 +309,9 @@ REST_FRAMEWORK = {
         "anon": env("DJANGO_API_THROTTLE_ANON", "120/minute"),
         "user": env("DJANGO_API_THROTTLE_USER", "600/minute"),
     },
-    "NUM_PROXIES": env_whole_number("DJANGO_PROXY_COUNT", "0") or None,
+    # 0: the connection's address alone (DRF reads None as "trust all of X-Forwarded-For",
+    # which a client could then rotate to escape the anonymous rate).
+    "NUM_PROXIES": env_whole_number("DJANGO_PROXY_COUNT", "0"),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,

@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from recommendations.api.schema import SchemaView
 from recommendations.api.views import not_found as api_not_found
 
 from .health import healthz
@@ -33,7 +34,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # The JSON API, its OpenAPI schema and its docs (Swagger UI, from our own static files).
     path("api/v1/", include("recommendations.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
     *i18n_patterns(

@@ -6,11 +6,13 @@ request, and a sentence saying what to do::
 
 A service's ``WorkflowError`` carries its rule (``permissions.Answer.rule``): rules about who
 may act answer 403, rules about the update's state 409, missing text 400. A model's
-``ValidationError`` answers 400 with the fields it names.
+``ValidationError`` answers 400 with the fields it names; a body over Django's size limit 413.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -103,6 +105,13 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(fields)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), which it answers with an HTML 400.
+        code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        detail = _("The body is too large: send at most %(n)s bytes.") % {
+            "n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+        return Response(body(code, "too_large", detail), status=code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: Django's 500, logged

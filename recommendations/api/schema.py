@@ -1,6 +1,10 @@
-"""What drf-spectacular cannot see in the views, added to the schema after it is built."""
+"""What drf-spectacular cannot see in the views, added to the schema after it is built; and the
+view that serves the schema."""
 
 from __future__ import annotations
+
+from django.utils import translation
+from drf_spectacular.views import SpectacularAPIView
 
 
 def empty_values_allowed(result, generator, request, public):
@@ -17,3 +21,22 @@ def empty_values_allowed(result, generator, request, public):
                 ):
                     parameter["allowEmptyValue"] = True
     return result
+
+
+class SchemaView(SpectacularAPIView):
+    """drf-spectacular's view of the schema, reading ``?lang=`` only when it names one of the
+    site's languages. drf-spectacular hands any text to ``translation.override``, and Django
+    keeps a catalogue for every code it is given for the life of the process: a ``?lang=`` of
+    its own on each request grew the server's memory without end. Any other value is ignored
+    (the schema in English, as without it)."""
+
+    def initial(self, request, *args, **kwargs):
+        if lang := request.query_params.get("lang"):
+            params = request._request.GET.copy()
+            try:
+                # As settings.LANGUAGES spells it: "FR" is French, not one more catalogue.
+                params["lang"] = translation.get_supported_language_variant(lang).lower()
+            except LookupError:
+                del params["lang"]
+            request._request.GET = params
+        super().initial(request, *args, **kwargs)

@@ -208,6 +208,11 @@ class ReadViewSet(ApiMixin, viewsets.GenericViewSet):
         page_request = request._request
         page_request.GET = page_request.GET.copy()
         page_request.GET["format"] = "csv"
+        # The page's filters the API does not offer stay out of its CSV too: the JSON ignores
+        # them, so a reviewer's ?review=submitted would otherwise export unapproved updates.
+        if (only := getattr(self, "filter_only", None)) is not None:
+            for name in set(self.filterset_class.base_filters) - set(only):
+                page_request.GET.pop(name, None)
         return self.csv_page.as_view()(page_request)
 
 
@@ -408,7 +413,7 @@ class SummaryView(ApiMixin, APIView):
 # The log: read the approved updates; log, edit, submit, review, withdraw
 # --------------------------------------------------------------------------------------------
 
-WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415, 429)
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 413, 415, 429)
 ID_MAX = 2**63 - 1
 
 
