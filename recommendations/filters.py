@@ -38,6 +38,7 @@ from .models import (
 )
 
 SEARCH_MAX = 200
+ISO_DATE = ["%Y-%m-%d"]
 
 
 def themes(request):
@@ -327,17 +328,21 @@ class UpdateFilter(TrackerFilterSet):
     region = multi_choice(_("Regional group"), RegionalGroup.choices, method="filter_in")
     status = multi_choice(_("Status"), [c for c in Status.choices if c[0] != Status.NO_INFORMATION])
     source = multi_choice(_("Source of the assessment"), AssessmentSource.choices)
+    # YYYY-MM-DD only, as the date picker sends: "03/01/2021" would be 1 March in English and
+    # 3 January in French, one link filtering two ways.
     since = filters.DateFilter(
         label=_("Effective from"),
         field_name="effective_date",
         lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=ISO_DATE,
     )
     until = filters.DateFilter(
         label=_("Effective until"),
         field_name="effective_date",
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=ISO_DATE,
     )
     review = multi_choice(_("Review state"), ReviewState.choices, field_name="review_state")
     sort = filters.ChoiceFilter(

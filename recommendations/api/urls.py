@@ -5,7 +5,19 @@ from rest_framework.routers import DefaultRouter
 
 from . import views
 
-router = DefaultRouter(trailing_slash=True)
+
+class Router(DefaultRouter):
+    """The root (``/api/v1/``) lists ``summary/`` too, which is a view, not a viewset."""
+
+    def get_api_root_view(self, api_urls=None):
+        listed = {
+            prefix: self.routes[0].name.format(basename=basename)
+            for prefix, _viewset, basename in self.registry
+        }
+        return self.APIRootView.as_view(api_root_dict={**listed, "summary": "summary"})
+
+
+router = Router(trailing_slash=True)
 # No ``/updates/12.json``: the format is asked for with ?format= or Accept, and a suffix route
 # would read ``/updates/0.5/`` as update 0 in a format "5".
 router.include_format_suffixes = False

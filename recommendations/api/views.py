@@ -9,7 +9,7 @@ from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -156,6 +156,9 @@ class ApiMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Language"] = translation.get_language()
         patch_vary_headers(response, ("Accept", "Accept-Language", "Authorization", "Cookie"))
+        if request.user.is_authenticated:
+            # A signed-in person's answer may name authors: for their own cache alone.
+            patch_cache_control(response, private=True)
         return response
 
     def dispatch(self, request, *args, **kwargs):
@@ -296,7 +299,8 @@ class RecommendationViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveM
         selectors.recommendations_with_distribution(rows)
 
     def retrieve(self, request, *args, **kwargs):
-        rec = self.get_object()
+        # r03 is R03, as fra is FRA for a state: codes are upper case.
+        rec = get_object_or_404(self.get_queryset(), code=kwargs["code"].upper())
         rec.distribution = selectors.status_counts(rec.cells.all())
         return Response(self.get_serializer(rec).data)
 

@@ -866,3 +866,37 @@ def test_an_anonymous_client_past_its_rate_gets_429_with_retry_after(
     assert 0 < int(response["Retry-After"]) <= 60
     # A token's requests count at the user rate, apart from the address's anonymous ones.
     assert client.get(f"{API}summary/", headers=token_header(editor)).status_code == 200
+
+
+def test_a_recommendation_is_found_by_its_code_in_either_case(client):
+    assert read(client, f"{API}recommendations/r03/")["code"] == "R03"
+
+
+def test_the_root_lists_every_endpoint_the_summary_included(client):
+    listed = read(client, API)
+    assert {"recommendations", "themes", "actors", "documents", "states", "cells", "updates"} < set(
+        listed
+    )
+    assert listed["summary"].endswith("/api/v1/summary/")
+
+
+@pytest.mark.parametrize("value", ["03/01/2021", "01.03.2021", "1 March 2021", "20210301"])
+def test_dates_are_taken_as_yyyy_mm_dd_only_the_same_in_every_language(client, value):
+    """A date that reads one way in English and another in French is refused, not guessed."""
+    for language in ("en", "fr"):
+        response = client.get(
+            f"{API}updates/", {"since": value}, headers={"Accept-Language": language}
+        )
+        assert response.status_code == 400, (language, response.content)
+        assert list(response.json()["fields"]) == ["since"]
+
+
+def test_a_signed_in_readers_answers_are_for_their_own_cache_alone(
+    client, editor, token_header, approved_update
+):
+    approved_update()
+    anonymous = client.get(f"{API}updates/")
+    assert "private" not in anonymous.get("Cache-Control", "")
+    signed_in = client.get(f"{API}updates/", headers=token_header(editor))
+    assert "private" in signed_in["Cache-Control"]
+    assert signed_in.json()["results"][0]["reported_by"]  # what makes it private
