@@ -246,9 +246,11 @@ class ProgressUpdate(models.Model):
             ),
         ]
         indexes = [
-            # Current status: the latest approved update of a cell.
+            # Current status: the latest approved update of a cell, read from the top. It ends
+            # with the id, as the order does: were only the log's index (below) to end so,
+            # SQLite would walk the whole approved log for each cell's latest update.
             models.Index(
-                fields=["cell", "review_state", "-effective_date", "-created_at"],
+                fields=["cell", "review_state", "-effective_date", "-created_at", "-id"],
                 name="update_cell_latest",
             ),
             # The public progress log (page and API), newest first, and its date-range filter.
