@@ -18,34 +18,10 @@ import pytest
 from django.utils.translation import trans_real
 
 from recommendations.models import ProgressUpdate, ReviewState
+from tests.api.requests import UPDATES, assert_error, new_update
 from tests.factories import ProgressUpdateFactory, cell_at
 
 pytestmark = pytest.mark.django_db
-
-UPDATES = "/api/v1/updates/"
-
-
-def assert_error(response, status: int, rule: str) -> dict:
-    """The API's one error body, as JSON, with the status and the rule that refused."""
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    error = response.json()
-    assert (error["status"], error["rule"]) == (status, rule), error
-    assert error["detail"]
-    return error
-
-
-def new_update(**changes) -> dict:
-    return {
-        "recommendation": "R03",
-        "state": "FRA",
-        "status": "in_progress",
-        "effective_date": "2020-05-01",
-        "narrative": "A national review body was set up by decree.",
-        "source": "government",
-        **changes,
-    }
-
 
 # Throttling ---------------------------------------------------------------------------------
 

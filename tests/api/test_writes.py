@@ -12,46 +12,10 @@ from django.utils import timezone
 
 from recommendations.models import Cell, ProgressUpdate, ReviewState, Status
 from recommendations.services import update_approve, update_log
+from tests.api.requests import UPDATES, assert_error, detail, new_update, send
 from tests.factories import ProgressUpdateFactory, UserFactory, cell_at, in_group
 
 pytestmark = pytest.mark.django_db
-
-UPDATES = "/api/v1/updates/"
-
-
-def detail(update_or_id) -> str:
-    return f"{UPDATES}{getattr(update_or_id, 'pk', update_or_id)}/"
-
-
-def new_update(**changes) -> dict:
-    """A valid body for a new update, R03 in France."""
-    return {
-        "recommendation": "R03",
-        "state": "FRA",
-        "status": "in_progress",
-        "effective_date": "2020-05-01",
-        "narrative": "A national review body was set up by decree.",
-        "evidence": ["https://example.org/decree"],
-        "source": "government",
-        **changes,
-    }
-
-
-def send(client, method: str, url: str, body=None, **kwargs):
-    """A JSON request (``body`` None: no body)."""
-    if body is None:
-        return getattr(client, method)(url, **kwargs)
-    return getattr(client, method)(url, data=body, content_type="application/json", **kwargs)
-
-
-def assert_error(response, status: int, rule: str) -> dict:
-    """The API's one error body, as JSON, with the status and the rule that refused."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    error = response.json()
-    assert (error["status"], error["rule"]) == (status, rule), error
-    assert error["detail"]
-    return error
 
 
 def logged(author, *, submit: bool, iso3: str = "FRA", code: str = "R03", **fields):
@@ -546,7 +510,7 @@ BAD_BODIES = {
         ["effective_date", "narrative", "recommendation", "source", "state", "status"],
     ),
     "unknown recommendation": (new_update(recommendation="R99"), ["recommendation"]),
-    "unknown ISO3": (new_update(state="XXX"), ["state"]),
+    "unknown ISO3": (new_update(state="QQQ"), ["state"]),
     "date in year 1": (new_update(effective_date="0001-01-01"), ["effective_date"]),
     "date before 1945": (new_update(effective_date="1944-12-31"), ["effective_date"]),
     "future date": (new_update(effective_date=TOMORROW), ["effective_date"]),
@@ -638,7 +602,7 @@ def test_a_multipart_form_is_refused(client, editor, token_header):
         ({"evidence": ["javascript:alert(1)"]}, "evidence"),
         ({"narrative": "x" * 20_000}, "narrative"),
         ({"narrative": None}, "narrative"),
-        ({"state": "XXX"}, "state"),
+        ({"state": "QQQ"}, "state"),
         ({"status": "no_information"}, "status"),
     ],
 )
