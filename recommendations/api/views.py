@@ -523,14 +523,7 @@ class UpdateViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        review = s.ReviewSerializer(data=request.data)
-        review.is_valid(raise_exception=True)
-        update = services.update_approve(
-            update=self.get_object(),
-            user=request.user,
-            comment=review.validated_data.get("comment", ""),
-        )
-        return self.shown(update)
+        return self.step(request, services.update_approve, s.ReviewSerializer, "comment")
 
     @extend_schema(
         summary=_("Return a submitted update to its author, saying why (reviewers)"),
@@ -539,14 +532,8 @@ class UpdateViewSet(
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        review = s.ReviewSerializer(data=request.data)
-        review.is_valid(raise_exception=True)
-        update = services.update_return(
-            update=self.get_object(),
-            user=request.user,
-            comment=review.validated_data.get("comment", ""),
-        )
-        return self.shown(update)
+        # Read with ReviewSerializer: a missing comment is the service's refusal ("comment").
+        return self.step(request, services.update_return, s.ReviewSerializer, "comment")
 
     @extend_schema(
         summary=_("Withdraw an approved update, with a reason (administrators)"),
@@ -555,12 +542,14 @@ class UpdateViewSet(
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        withdrawal = s.WithdrawSerializer(data=request.data)
-        withdrawal.is_valid(raise_exception=True)
-        update = services.update_withdraw(
-            update=self.get_object(), user=request.user, reason=withdrawal.validated_data["reason"]
-        )
-        return self.shown(update)
+        return self.step(request, services.update_withdraw, s.WithdrawSerializer, "reason")
+
+    def step(self, request, service, serializer_class, field: str) -> Response:
+        """A review step: the body's text (``field``) validated, then the service."""
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        text = body.validated_data.get(field, "")
+        return self.shown(service(update=self.get_object(), user=request.user, **{field: text}))
 
 
 @csrf_exempt
