@@ -417,7 +417,8 @@ TRANSLATED_TABLES = [
 def forget_migrations_from_0005(path) -> None:
     """What a backup made before migration 0005 looks like to the check: its schema is 0004's
     but for a check constraint (0006 changes no schema; 0007's columns and table and 0008's
-    indexes, 0009's table, columns and indexes are taken out)."""
+    indexes, 0009's table, columns and indexes, 0010's table are taken out; 0011 only rebuilds
+    two indexes by name)."""
     write_sqlite(
         path,
         "DELETE FROM django_migrations WHERE app = 'recommendations' AND name >= '0005'",
@@ -434,6 +435,7 @@ def forget_migrations_from_0005(path) -> None:
             for column in ("import_batch_id", "external_id")
         ],
         "DROP TABLE recommendations_importbatch",
+        "DROP TABLE recommendations_apitoken",
         *[
             f"ALTER TABLE recommendations_{table} DROP COLUMN translations"
             for table in TRANSLATED_TABLES
@@ -454,6 +456,8 @@ def test_a_sqlite_backup_from_older_code_is_accepted_with_the_migrations_it_lack
         "recommendations.0007_languages",
         "recommendations.0008_desk_indexes",
         "recommendations.0009_imports",
+        "recommendations.0010_api_tokens",
+        "recommendations.0011_latest_indexes_end_with_id",
     )
 
 
@@ -475,7 +479,7 @@ def test_restoring_a_sqlite_backup_from_older_code_migrates_it(
         str(tmp_path / "safety"),
     )
 
-    assert "Ran migrate on the restored database: 5 migration(s)" in result.stdout
+    assert "Ran migrate on the restored database: 7 migration(s)" in result.stdout
     shown = run_manage(scratch_database_url, "showmigrations", "recommendations").stdout
     assert "[X] 0005_effective_date_from_1945" in shown
 
