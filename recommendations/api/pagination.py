@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_PAGE_SIZE = 200  # as the pages (views.base.MAX_PAGE_SIZE)
-ID_MAX = 2**63 - 1  # the largest id a bigint holds (as views.ID_MAX)
+ID_MAX = 2**63 - 1  # the largest id a bigint holds
 
 
 def whole_number(request, name: str, default: int, maximum: int | None = None) -> int:

@@ -4,13 +4,17 @@ FilterSet of ``filters.py``; writes validate the input and hand it to a service,
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
+from django.http import JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
@@ -46,8 +50,8 @@ from ..models import (
 )
 from ..views import RecommendationListView, StateListView, UpdateListView
 from . import serializers as s
-from .errors import ErrorSerializer
-from .pagination import LogCursor, NumberedPages
+from .errors import ErrorSerializer, body
+from .pagination import ID_MAX, LogCursor, NumberedPages
 
 # --------------------------------------------------------------------------------------------
 # What every API view shares
@@ -120,8 +124,6 @@ class PageCSV(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         # Only errors reach here (the list hands over to the page); they are JSON, and say so.
-        import json
-
         response = (renderer_context or {}).get("response")
         if response is not None:
             response["Content-Type"] = "application/json"
@@ -418,7 +420,6 @@ class SummaryView(ApiMixin, APIView):
 # --------------------------------------------------------------------------------------------
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 413, 415, 429)
-ID_MAX = 2**63 - 1
 
 
 @extend_schema_view(
@@ -556,11 +557,6 @@ class UpdateViewSet(
 def not_found(request, *args, **kwargs):
     """Any other path under /api/: the API's JSON 404, never the site's HTML page (nor the CSRF
     check's HTML 403 for a POST: this view changes nothing)."""
-    from django.http import JsonResponse
-    from django.utils.translation import gettext
-
-    from .errors import body
-
     translation.activate(preferred(request))
     detail = gettext("No such endpoint. The API's endpoints are listed at /api/v1/ and /api/docs/.")
     return JsonResponse(body(404, "not_found", detail), status=404)

@@ -18,14 +18,8 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(models.Q(expiry__isnull=True) | models.Q(expiry__gt=timezone.now()))
 
 
-class ApiTokenManager(AuthTokenManager):
-    """knox's manager (``create`` returns the token and the text shown once), with our reads."""
-
-    def get_queryset(self):
-        return ApiTokenQuerySet(self.model, using=self._db)
-
-    def of(self, user):
-        return self.get_queryset().of(user)
+# knox's manager (``create`` returns the token and the text shown once), with our reads.
+ApiTokenManager = AuthTokenManager.from_queryset(ApiTokenQuerySet)
 
 
 class ApiToken(AbstractAuthToken):
