@@ -22,8 +22,24 @@ from .catalogue import (
     Theme,
     slug_validator,
 )
-from .cells import Cell, CellQuerySet, CellYearCount, CellYearCountQuerySet, months_ago
-from .choices import AssessmentSource, Membership, RegionalGroup, ReviewState, Status
+from .cells import (
+    Cell,
+    CellAssessment,
+    CellQuerySet,
+    CellYearCount,
+    CellYearCountQuerySet,
+    months_ago,
+    sources_disagree,
+)
+from .choices import (
+    AssessmentSource,
+    Membership,
+    RegionalGroup,
+    ReviewState,
+    Status,
+    Strength,
+    Voice,
+)
 from .imports import ImportBatch, ImportBatchQuerySet, ImportState
 from .preferences import LanguagePreference
 from .scopes import EditorScope
@@ -45,6 +61,7 @@ __all__ = [
     "Actor",
     "AssessmentSource",
     "Cell",
+    "CellAssessment",
     "CellQuerySet",
     "CellYearCount",
     "CellYearCountQuerySet",
@@ -66,6 +83,9 @@ __all__ = [
     "months_ago",
     "SourceDocument",
     "Status",
+    "Strength",
+    "Voice",
+    "sources_disagree",
     "Theme",
     "slug_validator",
     "validate_effective_date",

@@ -21,7 +21,7 @@ from tracker.languages import translated_languages
 
 from .. import permissions
 from ..localization import state_name
-from .choices import Membership, RegionalGroup
+from .choices import Membership, RegionalGroup, Strength, Voice
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lowercase letters, digits and single hyphens.")
@@ -301,6 +301,20 @@ class Recommendation(Translatable):
         Instrument, related_name="recommendations", blank=True, verbose_name=_("instruments")
     )
     instrument_note = models.CharField(_("instrument note"), max_length=200, blank=True)
+    # Who voiced the ask, and how strongly: the debate's conclusion is not one delegation's idea.
+    voiced_by = models.CharField(_("voiced by"), max_length=30, choices=Voice.choices)
+    voiced_by_note = models.CharField(
+        _("who exactly"),
+        max_length=200,
+        blank=True,
+        help_text=_("The delegations, groups or panellists named in the source, if any."),
+    )
+    strength = models.CharField(_("strength"), max_length=20, choices=Strength.choices)
+    paraphrase = models.BooleanField(
+        _("paraphrase"),
+        default=False,
+        help_text=_("The text paraphrases its source instead of quoting it."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     # Named here: django-simple-history would otherwise read the lazy names at import time.
@@ -318,6 +332,12 @@ class Recommendation(Translatable):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source_reference=""), name="recommendation_cites_a_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(voiced_by__in=Voice.values), name="recommendation_voice_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(strength__in=Strength.values), name="recommendation_strength_valid"
             ),
         ]
 

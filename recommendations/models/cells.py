@@ -6,14 +6,32 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .catalogue import MemberState, Recommendation
-from .choices import Status
+from .choices import AssessmentSource, Status
+
+#: How far apart on the progress scale two sources must stand to disagree.
+DISAGREEMENT_STEPS = 2
+
+
+def sources_disagree(statuses) -> bool:
+    """Whether the assessment sources of a cell disagree: two of them stand two or more steps
+    apart on the scale (not started, planned, in progress, partially implemented, implemented;
+    "implemented" against "not started" is four), or one says declined while another reports
+    progress (planned or beyond). "No information" is no assessment and disagrees with nothing.
+    """
+    reported = {Status(status) for status in statuses} - {Status.NO_INFORMATION}
+    ranks = [status.rank for status in reported if status is not Status.DECLINED]
+    if ranks and max(ranks) - min(ranks) >= DISAGREEMENT_STEPS:
+        return True
+    return Status.DECLINED in reported and any(rank >= Status.PLANNED.rank for rank in ranks)
 
 
 def months_ago(months: int) -> datetime.date:
@@ -44,6 +62,32 @@ class CellQuerySet(models.QuerySet):
     def never_reported(self) -> CellQuerySet:
         """Cells with no approved update (none yet, or all withdrawn)."""
         return self.filter(status_date__isnull=True)
+
+    def disagreeing(self) -> CellQuerySet:
+        """Cells whose assessment sources disagree (``sources_disagree``)."""
+        return self.filter(sources_disagree=True)
+
+    def as_of(self, date: datetime.date | None) -> CellQuerySet:
+        """Each cell with the status in effect on ``date``: ``status_on`` and ``status_date_on``,
+        from its latest approved update by effective date on or before that day (the current
+        status's rule, cut at the date; "no information" when there is none). With no date,
+        the stored current status under the same names, at no cost: pages read one pair of
+        names whichever they show (``Cell.status``, ``Cell.shown_date``)."""
+        if date is None:
+            return self.annotate(status_on=F("current_status"), status_date_on=F("status_date"))
+        from .updates import ProgressUpdate  # updates.py imports this module
+
+        latest = (
+            ProgressUpdate.objects.approved()
+            .filter(cell=OuterRef("pk"), effective_date__lte=date)
+            .latest_first()
+        )
+        return self.annotate(
+            status_on=Coalesce(
+                Subquery(latest.values("status")[:1]), Value(Status.NO_INFORMATION.value)
+            ),
+            status_date_on=Subquery(latest.values("effective_date")[:1]),
+        )
 
     def in_states(self, states) -> CellQuerySet:
         """The cells of these Member States; every cell when ``states`` is empty (an unscoped
@@ -88,6 +132,14 @@ class Cell(models.Model):
         related_name="+",
         verbose_name=_("current update"),
     )
+    sources_disagree = models.BooleanField(
+        _("sources disagree"),
+        default=False,
+        help_text=_(
+            "Two assessment sources stand two or more steps apart on the scale, or one says "
+            "declined while another reports progress."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Named here: django-simple-history would otherwise read the lazy names at import time.
@@ -116,14 +168,77 @@ class Cell(models.Model):
             models.Index(fields=["current_status"], name="cell_status"),
             # "No update for N months".
             models.Index(fields=["status_date"], name="cell_status_date"),
+            # "Sources disagree": a few cells among thousands.
+            models.Index(
+                fields=["sources_disagree"],
+                name="cell_disagreement",
+                condition=Q(sources_disagree=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.recommendation.code} / {self.state.iso3}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "recommendations:cell-detail", args=[self.recommendation.code, self.state.iso3]
+        )
+
     @property
     def status(self) -> Status:
-        return Status(self.current_status)
+        """The status shown: in effect on the date the queryset asked for (``as_of``), else
+        the current one."""
+        return Status(getattr(self, "status_on", self.current_status))
+
+    @property
+    def shown_date(self) -> datetime.date | None:
+        """The effective date of the status shown (see ``status``)."""
+        return getattr(self, "status_date_on", self.status_date)
+
+
+class CellAssessment(models.Model):
+    """The latest approved status of one cell from one assessment source (a government's
+    self-report, a UN entity, civil society, an independent review), beside the cell's headline
+    status. Derived from the approved log by the service that keeps the current status
+    (``services.cell_refresh_status``), in the same transaction; there is no row for a source
+    with no approved update on the cell."""
+
+    cell = models.ForeignKey(
+        Cell, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("cell")
+    )
+    source = models.CharField(
+        _("source of the assessment"), max_length=30, choices=AssessmentSource.choices
+    )
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    status_date = models.DateField(_("status date"))
+    update = models.ForeignKey(
+        "ProgressUpdate",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("progress update"),
+    )
+
+    class Meta:
+        verbose_name = _("assessment of a cell")
+        verbose_name_plural = _("assessments of cells")
+        ordering = ["cell", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["cell", "source"], name="one_assessment_per_source"),
+            models.CheckConstraint(
+                condition=Q(source__in=AssessmentSource.values), name="assessment_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values) & ~Q(status=Status.NO_INFORMATION),
+                name="assessment_status_reported",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell_id} {self.source}: {self.status}"
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
 
 
 class CellYearCountQuerySet(models.QuerySet):

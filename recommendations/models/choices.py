@@ -49,6 +49,26 @@ class AssessmentSource(models.TextChoices):
     INDEPENDENT_REVIEW = "independent_review", _("Independent review")
 
 
+class Voice(models.TextChoices):
+    """Who voiced an ask in the debate's documents."""
+
+    CONCLUSION = "conclusion", _("The debate's collective conclusion")
+    PRESIDENT = "president", _("The President of the General Assembly")
+    DEPUTY_SECRETARY_GENERAL = "deputy_secretary_general", _("The Deputy Secretary-General")
+    DELEGATIONS = "delegations", _("Named delegations or groups")
+    PANELLIST = "panellist", _("A panellist")
+    BACKGROUND_PAPER = "background_paper", _("The background paper")
+
+
+class Strength(models.TextChoices):
+    """How strongly an ask was made, strongest first."""
+
+    AGREED = "agreed", _("Agreed or concluded")
+    URGED = "urged", _("Urged or called for")
+    SUGGESTED = "suggested", _("Suggested or proposed by some")
+    REPORTED = "reported", _("A reported practice or view, not an ask")
+
+
 class ReviewState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")

@@ -264,6 +264,13 @@ class ProgressUpdate(models.Model):
                 fields=["cell", "review_state", "status", "effective_date"],
                 name="update_cell_status_date",
             ),
+            # A cell's latest approved update from each assessment source.
+            models.Index(
+                fields=["cell", "review_state", "source", "-effective_date", "-created_at", "-id"],
+                name="update_cell_source_latest",
+            ),
+            # What changed: approved updates by the time they were approved, newest first.
+            models.Index(fields=["review_state", "-reviewed_at", "-id"], name="update_approved_at"),
             models.Index(fields=["status", "effective_date"], name="update_status_date"),
             models.Index(fields=["source"], name="update_source"),
             # "My updates": its counts and the returned ones; the list, latest changed first.

@@ -26,7 +26,12 @@ from .imports import (
 )
 from .notifications import DigestReport, digests_collect, digests_send
 from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, roles_seed
-from .status import cell_refresh_status, cell_year_counts_rebuild, cells_refresh_all
+from .status import (
+    cell_assessments_rebuild,
+    cell_refresh_status,
+    cell_year_counts_rebuild,
+    cells_refresh_all,
+)
 from .tokens import EXPIRY_DAYS, TOKENS_PER_PERSON, token_create, token_revoke
 from .workflow import (
     EDITABLE_FIELDS,
@@ -64,6 +69,7 @@ __all__ = [
     "catalogue_seed",
     "cell_for",
     "cell_refresh_status",
+    "cell_assessments_rebuild",
     "cell_year_counts_rebuild",
     "cells_ensure_grid",
     "cells_refresh_all",

@@ -84,6 +84,9 @@ RECOMMENDATION_FIELDS = [
     "source_reference",
     "also_cited",
     "instrument_note",
+    "voiced_by",
+    "voiced_by_note",
+    "strength",
 ]
 STATE_FIELDS = ["name", "regional_group", "membership"]
 
@@ -329,7 +332,10 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
         if not themes or not actors:
             raise SeedDataError(f"{where}: every recommendation needs a theme and an actor.")
         values = {name: str(record.get(name) or "").strip() for name in RECOMMENDATION_FIELDS}
-        values.update(source_document=documents[0], order=order)
+        paraphrase = record.get("paraphrase", False)
+        if not isinstance(paraphrase, bool):
+            raise SeedDataError(f"{where}: paraphrase is true or false.")
+        values.update(source_document=documents[0], order=order, paraphrase=paraphrase)
         recommendation, outcome = _upsert(
             Recommendation,
             lookup={"code": code},

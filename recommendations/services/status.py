@@ -10,7 +10,15 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from ..models import Cell, CellYearCount, ProgressUpdate, Status
+from ..models import (
+    AssessmentSource,
+    Cell,
+    CellAssessment,
+    CellYearCount,
+    ProgressUpdate,
+    Status,
+    sources_disagree,
+)
 
 
 def cell_refresh_status(*, cell: Cell, user=None) -> Cell:
@@ -21,14 +29,71 @@ def cell_refresh_status(*, cell: Cell, user=None) -> Cell:
     and, where the database has it, a row lock on the cell (see ``update_approve``). ``user``,
     the person whose review moved the status, is recorded in the cell's history.
     """
-    latest = ProgressUpdate.objects.approved().filter(cell=cell).latest_first().first()
+    approved = ProgressUpdate.objects.approved().filter(cell=cell)
+    latest = approved.latest_first().first()
     cell.current_update = latest
     cell.current_status = latest.status if latest else Status.NO_INFORMATION
     cell.status_date = latest.effective_date if latest else None
+    # Beside the headline, the latest approved status from each source, and whether they agree.
+    by_source = [approved.filter(source=source).latest_first().first() for source in SOURCES]
+    assessments = [update for update in by_source if update is not None]
+    CellAssessment.objects.filter(cell=cell).delete()
+    CellAssessment.objects.bulk_create(_assessment(cell.pk, update) for update in assessments)
+    cell.sources_disagree = sources_disagree(update.status for update in assessments)
     cell._history_user = user
-    cell.save(update_fields=["current_update", "current_status", "status_date", "updated_at"])
+    cell.save(
+        update_fields=[
+            "current_update",
+            "current_status",
+            "status_date",
+            "sources_disagree",
+            "updated_at",
+        ]
+    )
     cell_year_counts_rebuild(cells=Cell.objects.filter(pk=cell.pk))
     return cell
+
+
+SOURCES = list(AssessmentSource)
+
+
+def _assessment(cell_id: int, update: ProgressUpdate) -> CellAssessment:
+    return CellAssessment(
+        cell_id=cell_id,
+        source=update.source,
+        status=update.status,
+        status_date=update.effective_date,
+        update=update,
+    )
+
+
+def cell_assessments_rebuild() -> None:
+    """Every cell's assessments per source and its disagreement flag, set-wise: one pass over
+    the cells per source, each reading its latest approved update of that source from the
+    (cell, review state, source, date) index."""
+    CellAssessment.objects.all().delete()
+    statuses: dict[int, list[str]] = {}
+    for source in SOURCES:
+        latest = (
+            ProgressUpdate.objects.approved()
+            .filter(cell=OuterRef("pk"), source=source)
+            .latest_first()
+            .values("pk")[:1]
+        )
+        rows = Cell.objects.annotate(latest=Subquery(latest)).exclude(latest=None)
+        ids = list(rows.values_list("pk", "latest"))
+        updates = ProgressUpdate.objects.only("status", "effective_date", "source").in_bulk(
+            [update for _cell, update in ids]
+        )
+        CellAssessment.objects.bulk_create(
+            (_assessment(cell, updates[update]) for cell, update in ids), batch_size=5_000
+        )
+        for cell, update in ids:
+            statuses.setdefault(cell, []).append(updates[update].status)
+    Cell.objects.filter(sources_disagree=True).update(sources_disagree=False)
+    disagreeing = [cell for cell, found in statuses.items() if sources_disagree(found)]
+    for start in range(0, len(disagreeing), 500):
+        Cell.objects.filter(pk__in=disagreeing[start : start + 500]).update(sources_disagree=True)
 
 
 def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
@@ -56,9 +121,9 @@ def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
 
 
 def cells_refresh_all() -> int:
-    """Recompute every cell's current status and yearly counts set-wise, by the same rule as
-    ``cell_refresh_status`` (for bulk loads such as demo data, and repairs). Returns the
-    number of cells."""
+    """Recompute every cell's current status, yearly counts and assessments set-wise, by the
+    same rules as ``cell_refresh_status`` (for bulk loads such as demo data, and repairs).
+    Returns the number of cells."""
     latest = ProgressUpdate.objects.approved().filter(cell=OuterRef("pk")).latest_first()
     with transaction.atomic():
         Cell.objects.update(current_update=Subquery(latest.values("pk")[:1]))
@@ -71,4 +136,5 @@ def cells_refresh_all() -> int:
             updated_at=timezone.now(),
         )
         cell_year_counts_rebuild()
+        cell_assessments_rebuild()
     return cells
