@@ -211,9 +211,35 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(HistoryAdmin):
-    list_display = ["code", "title", "source_document", "source_reference", "theme_list"]
-    list_filter = ["source_document", "themes", "actors", "instruments"]
-    search_fields = ["code", "title", "text", "source_reference"]
+    list_display = [
+        "code",
+        "title",
+        "source_document",
+        "source_reference",
+        "voiced_by",
+        "strength",
+        "theme_list",
+    ]
+    list_filter = [
+        "source_document",
+        "voiced_by",
+        "strength",
+        "paraphrase",
+        "themes",
+        "actors",
+        "instruments",
+    ]
+    search_fields = ["code", "title", "text", "source_reference", "voiced_by_note"]
+    fieldsets = [
+        (None, {"fields": ["code", "title", "text", "paraphrase", "order"]}),
+        (
+            _("Where it stands"),
+            {"fields": ["source_document", "source_reference", "also_cited"]},
+        ),
+        (_("Who asked, and how strongly"), {"fields": ["voiced_by", "voiced_by_note", "strength"]}),
+        (_("Tags"), {"fields": ["themes", "actors", "instruments", "instrument_note"]}),
+        (_("Translations"), {"fields": ["translations"]}),
+    ]
     filter_horizontal = ["themes", "actors", "instruments"]
     ordering = ["order", "code"]
 

@@ -23,7 +23,9 @@ from ..models import (
     MemberState,
     Recommendation,
     SourceDocument,
+    Strength,
     Theme,
+    Voice,
 )
 
 
@@ -335,6 +337,12 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
         paraphrase = record.get("paraphrase", False)
         if not isinstance(paraphrase, bool):
             raise SeedDataError(f"{where}: paraphrase is true or false.")
+        # Checked here, not only by full_clean: an unchanged record is never cleaned.
+        for name, choices in (("voiced_by", Voice), ("strength", Strength)):
+            if values[name] not in choices.values:
+                raise SeedDataError(
+                    f"{where}: {name} {values[name]!r} is not one of {', '.join(choices.values)}."
+                )
         values.update(source_document=documents[0], order=order, paraphrase=paraphrase)
         recommendation, outcome = _upsert(
             Recommendation,

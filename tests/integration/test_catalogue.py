@@ -19,8 +19,25 @@ pytestmark = pytest.mark.django_db
 
 def test_catalogue_holds_one_record_per_distinct_ask():
     codes = list(Recommendation.objects.values_list("code", flat=True))
-    assert 25 <= len(codes) <= 40
-    assert codes == [f"R{n:02d}" for n in range(1, len(codes) + 1)]
+    assert 25 <= len(codes) <= 45
+    # Codes are never renumbered: a record added later takes the next code, gaps never occur.
+    assert sorted(codes) == [f"R{n:02d}" for n in range(1, len(codes) + 1)]
+
+
+def test_records_stand_in_order_of_appearance_in_the_sources():
+    """The summary first (covering letter, then paragraphs), then the background paper; a
+    record added later (R39, para. 2) stands where its paragraph comes, not at the end."""
+    records = list(Recommendation.objects.select_related("source_document"))
+    documents = [rec.source_document.slug for rec in records]
+    assert documents == sorted(documents, key=["summary", "background"].index)
+    first_paragraph = [
+        int(re.search(r"\d+", rec.source_reference).group())
+        for rec in records
+        if rec.source_document.slug == "summary" and rec.source_reference.startswith("para")
+    ]
+    assert first_paragraph == sorted(first_paragraph)
+    codes = [rec.code for rec in records]
+    assert codes.index("R39") == codes.index("R04") + 1
 
 
 def test_every_recommendation_cites_its_source():

@@ -29,6 +29,8 @@ def test_recommendation_codes_are_unique():
             text="x",
             source_reference="para. 1",
             source_document=Recommendation.objects.first().source_document,
+            voiced_by="conclusion",  # valid: only the code breaks a rule
+            strength="agreed",
             order=99,
         )
 

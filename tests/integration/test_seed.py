@@ -1,6 +1,7 @@
 """`manage.py seed`: idempotent, follows edited data files, never touches logged follow-up."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,6 +13,8 @@ from recommendations.models import (
     Recommendation,
     ReviewState,
     Status,
+    Strength,
+    Voice,
 )
 from recommendations.services import catalogue_seed, cell_refresh_status
 from tests.factories import ProgressUpdateFactory, cell_at
@@ -94,7 +97,8 @@ def test_create_only_adds_what_is_missing_and_keeps_admin_edits(data_dir):
     path.write_text(
         path.read_text(encoding="utf-8")
         + "\n- code: R99\n  title: New\n  text: New ask.\n  source_document: summary\n"
-        "  source_reference: para. 21\n  themes: [partnership]\n  actors: [icat]\n",
+        "  source_reference: para. 21\n  themes: [partnership]\n  actors: [icat]\n"
+        "  voiced_by: delegations\n  strength: suggested\n",
         encoding="utf-8",
     )
 
@@ -160,3 +164,62 @@ def test_a_record_dropped_from_the_files_is_reported_not_deleted(data_dir):
 
     assert Recommendation.objects.filter(code=dropped).exists()
     assert report.not_in_files == {"recommendations": [dropped]}
+
+
+# Who voiced an ask, and how strongly
+
+
+def test_the_seed_loads_who_voiced_each_ask_and_how_strongly():
+    r20 = Recommendation.objects.get(code="R20")
+    assert (r20.voiced_by, r20.strength) == (Voice.PANELLIST, Strength.REPORTED)
+    r31 = Recommendation.objects.get(code="R31")
+    assert (r31.voiced_by, r31.strength) == (Voice.DELEGATIONS, Strength.URGED)
+    assert r31.voiced_by_note == "Several speakers, not named"
+    assert Recommendation.objects.get(code="R01").strength == Strength.AGREED
+    assert Recommendation.objects.get(code="R13").paraphrase is True
+    assert Recommendation.objects.get(code="R24").paraphrase is False
+
+
+def test_the_placeholders_are_gone():
+    """Not every ask is the debate's agreed conclusion."""
+    assert Recommendation.objects.exclude(strength=Strength.AGREED).count() > 30
+    voices = set(Recommendation.objects.values_list("voiced_by", flat=True))
+    assert voices == set(Voice.values)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "message"),
+    [
+        (
+            "voiced_by: delegations",
+            "voiced_by: delegation",
+            "recommendations.yaml, R05: voiced_by 'delegation' is not one of conclusion, "
+            "president, deputy_secretary_general, delegations, panellist, background_paper.",
+        ),
+        (
+            "strength: reported",
+            "strength: reportedly",
+            "recommendations.yaml, R18: strength 'reportedly' is not one of agreed, urged, "
+            "suggested, reported.",
+        ),
+        ("  voiced_by: conclusion\n", "", "R01: voiced_by '' is not one of conclusion"),
+        ("  strength: agreed\n", "", "R01: strength '' is not one of agreed"),
+    ],
+)
+def test_a_bad_voice_or_strength_is_refused_naming_the_record(data_dir, before, after, message):
+    path = data_dir / "recommendations.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(before, after, 1), "utf-8")
+    for create_only in (False, True):  # also where the record itself is unchanged
+        with pytest.raises(CommandError, match=re.escape(message)):
+            call_command("seed", data_dir=data_dir, create_only=create_only, stdout=io.StringIO())
+    assert Recommendation.objects.get(code="R05").voiced_by == Voice.DELEGATIONS
+
+
+def test_paraphrase_must_be_true_or_false(data_dir):
+    path = data_dir / "recommendations.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("paraphrase: true", "paraphrase: perhaps", 1),
+        "utf-8",
+    )
+    with pytest.raises(CommandError, match="R13: paraphrase is true or false"):
+        call_command("seed", data_dir=data_dir, stdout=io.StringIO())
