@@ -13,7 +13,8 @@ bench/NOTES.md is appended to the SQLite results.
 ``--only imports`` measures the import alone (no demo database is built) and writes its section
 into the existing results file, the rest of it unchanged. ``--only api`` measures the JSON API
 and its matching pages alone on the demo databases (built unless cached) and writes its section
-likewise.
+likewise; ``--only time`` the same for the pages of status over time (issue 16: the as-of pages,
+what changed, the feeds).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -37,6 +39,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 P95_TARGET_MS = 50
 API_BOUND = 1.5  # an API request's p95 against its matching page's
 API_HEADING = "## JSON API ("
+AS_OF_BOUND = 2  # the as-of dashboard's p95 against today's
+TIME_HEADING = "## Status over time ("
 TRANSLATED_NAMES = {"fr": "French", "ar": "Arabic"}
 PAGES = [
     "catalogue",
@@ -209,15 +213,117 @@ def api_section(results: dict[int, dict]) -> list[str]:
     return lines
 
 
-def api_spliced(text: str, lines: list[str], trailer: str) -> str:
-    """A results file with its API section replaced by ``lines`` (or added before the import's
-    section, else before the ``trailer``, the text that ends every results file), the rest
-    unchanged and the trailer as it is now."""
+def time_section(results: dict[int, dict]) -> list[str]:
+    """The results' section of status over time: each page today and as of a past date, the
+    changes page, the feeds and the disagreement log at every size, then the targets."""
+    sizes = sorted(results)
+    big = results[sizes[-1]]["time"]
+    engine = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+        results[sizes[-1]]["database"], results[sizes[-1]]["database"]
+    )
+    as_of = big["as_of"]
+
+    def figure(f: dict) -> str:
+        return f"{f['median_ms']} / {f['p95_ms']} ({f['queries']})"
+
+    def ratio(size: int, name: str) -> float:
+        page = results[size]["time"]["pages"][name]
+        return page["as_of"]["p95_ms"] / page["today"]["p95_ms"]
+
+    def cell(name: str) -> str:
+        picked = {size: results[size]["time"]["cells"][name] for size in sizes}
+        if len({p["url"] for p in picked.values()}) == 1:
+            counts = " and ".join(f"{p['approved']:,}" for p in picked.values())
+            at = " and ".join(f"{size:,}" for size in sizes)
+            return f"`{picked[sizes[-1]]['url']}` ({counts} approved updates at {at} updates)"
+        return ", ".join(
+            f"`{p['url']}` at {size:,} updates ({p['approved']:,} approved)"
+            for size, p in picked.items()
+        )
+
+    pairs = [name for name, page in big["pages"].items() if "today" in page]
+    singles = [name for name, page in big["pages"].items() if "today" not in page]
+    lines = [
+        f"{TIME_HEADING}issue 16)",
+        "",
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {engine}: median / p95 "
+        "ms (queries). Each page that takes `?as_of=` is measured today and as of "
+        f"{as_of} (mid-year, the as-of dashboard's slowest kind of day), the two requests "
+        "interleaved, as the translated pages are (the dashboard's twice as many times as the "
+        "others, its p95 being held to a bound). The cell pages are the busiest cell, "
+        f"{cell('busiest')}, and a typical one (the median of the cells with any approved update), "
+        f"{cell('typical')}. Bound: the "
+        f"as-of dashboard's p95 within {AS_OF_BOUND}x today's.",
+        "",
+        "| page | "
+        + " | ".join(f"{s:,} updates: today | as of {as_of} | as-of p95 / today p95" for s in sizes)
+        + " |",
+        "| --- | " + " | ".join("---: | ---: | ---:" for _ in sizes) + " |",
+    ]
+    for name in pairs:
+        cells = []
+        for size in sizes:
+            page = results[size]["time"]["pages"][name]
+            cells += [figure(page["today"]), figure(page["as_of"]), f"{ratio(size, name):.2f}x"]
+        url = f" (`{big['pages'][name]['url']}`)" if not name.startswith("cell page") else ""
+        lines.append(f"| {name}{url} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| page | " + " | ".join(f"{s:,} updates" for s in sizes) + " |",
+        "| --- | " + " | ".join("---:" for _ in sizes) + " |",
+    ]
+    for name in singles:
+        cells = [figure(results[size]["time"]["pages"][name]) for size in sizes]
+        lines.append(f"| {name} (`{big['pages'][name]['url']}`) | " + " | ".join(cells) + " |")
+    for name in big["references"]:
+        cells = [figure(results[size]["time"]["references"][name]) for size in sizes]
+        lines.append(f"| *reference:* {name} | " + " | ".join(cells) + " |")
+    dashboard = big["pages"]["dashboard"]
+    within = ratio(sizes[-1], "dashboard")
+
+    def counts(size: int) -> dict[str, int]:
+        figures = results[size]["time"]["pages"]
+        return {
+            **{f"{n}, today": p["today"]["queries"] for n, p in figures.items() if "today" in p},
+            **{f"{n}, as of": p["as_of"]["queries"] for n, p in figures.items() if "today" in p},
+            **{n: p["queries"] for n, p in figures.items() if "today" not in p},
+        }
+
+    # A count may drop at a larger size when a list it would fill is empty there (no query for
+    # it); one that grows with the size is the failure.
+    by_size = [counts(size) for size in sizes]
+    differ = [n for n in by_size[-1] if len({c[n] for c in by_size}) > 1]
+    grows = [n for n in differ if any(a[n] < b[n] for a, b in itertools.pairwise(by_size))]
+    same = "yes" if not differ else "**no**" if grows else "no; none grows"
+    detail = "; ".join(f"{n}: {', '.join(str(c[n]) for c in by_size)}" for n in differ)
+    lines += [
+        "",
+        "| target | met | figure |",
+        "| --- | --- | --- |",
+        f"| as-of dashboard p95 within {AS_OF_BOUND}x today's dashboard p95 at {sizes[-1]:,} "
+        f"updates | {'yes' if within <= AS_OF_BOUND else '**no**'} | {within:.2f}x "
+        f"({dashboard['as_of']['p95_ms']} vs {dashboard['today']['p95_ms']} ms; medians "
+        f"{dashboard['as_of']['median_ms']} vs {dashboard['today']['median_ms']} ms) |",
+        f"| query counts equal at every size | {same} | "
+        + (
+            f"differ: {detail} (at {', '.join(f'{s:,}' for s in sizes)} updates)"
+            if differ
+            else "see the tables"
+        )
+        + " |",
+    ]
+    return lines
+
+
+def section_spliced(text: str, heading: str, lines: list[str], trailer: str) -> str:
+    """A results file with the section that starts with ``heading`` replaced by ``lines`` (or
+    added before the import's section, else before the ``trailer``, the text that ends every
+    results file), the rest unchanged and the trailer as it is now."""
     end = text.find("\n" + trailer.strip().splitlines()[0])
     if end < 0:
         raise SystemExit("The results file does not end with the expected text.")
     body = text[:end]
-    if (at := body.find("\n" + API_HEADING)) >= 0:
+    if (at := body.find("\n" + heading)) >= 0:
         following = body.find("\n## ", at + 1)
         rest = body[following:] if following >= 0 else ""
     else:
@@ -346,6 +452,8 @@ def report(results: dict[int, dict], imported: dict | None = None) -> str:
     lines += [f"| {name} | {'yes' if ok else '**no**'} | {figure} |" for name, ok, figure in checks]
     if "api" in big:
         lines += ["", *api_section(results)]
+    if "time" in big:
+        lines += ["", *time_section(results)]
     if imported:
         lines += ["", *imports.section(imported)]
     lines += ["", trailer(big["database"])]
@@ -364,10 +472,11 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["imports", "api"],
+        choices=["imports", "api", "time"],
         help="imports: measure only the import (on scratch databases; no demo database is "
-        "built); api: only the JSON API and its matching pages (on the demo databases); "
-        "either writes its section into the existing results file",
+        "built); api: only the JSON API and its matching pages (on the demo databases); time: "
+        "only the pages of status over time, as of a past date, what changed, the feeds (on "
+        "the demo databases); each writes its section into the existing results file",
     )
     args = parser.parse_args()
     postgres = args.postgres and args.postgres.rstrip("/")
@@ -390,13 +499,17 @@ def main() -> int:
         started = time.monotonic()
         results[size] = measure(url, args.repeat, args.only)
         print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
-    if args.only == "api":
-        lines = api_section(results)
+    if args.only in ("api", "time"):
+        heading, lines = (
+            (API_HEADING, api_section(results))
+            if args.only == "api"
+            else (TIME_HEADING, time_section(results))
+        )
         print()
         print("\n".join(lines))
         text = output.read_text(encoding="utf-8")
         output.write_text(
-            api_spliced(text, lines, trailer(results[max(results)]["database"])),
+            section_spliced(text, heading, lines, trailer(results[max(results)]["database"])),
             encoding="utf-8",
         )
         print(f"\nWritten into {output.relative_to(ROOT)}")

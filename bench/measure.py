@@ -1,8 +1,9 @@
 """Measure one benchmark database: server-side latency and query counts of the main pages, and
 the references (the admin changelist with the same filter, the reviewers' desk as a reviewer
-sees it, the raw SQL of the dashboard's counts), and the JSON API against the pages it matches.
-Run by bench/bench.py in a process of its own, with DATABASE_URL set; prints JSON. With
-BENCH_ONLY=api, the API's figures alone.
+sees it, the raw SQL of the dashboard's counts), the JSON API against the pages it matches, and
+the pages of status over time (issue 16: as of a past date, what changed, the feeds). Run by
+bench/bench.py in a process of its own, with DATABASE_URL set; prints JSON. With BENCH_ONLY=api
+(or time), the API's figures (or those of status over time) alone.
 
 Requests go through Django's test client in this process (the full middleware stack, templates
 and streaming, no network), with DEBUG off so no query log slows it down.
@@ -36,7 +37,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from recommendations.api.pagination import LogCursor  # noqa: E402
-from recommendations.models import LATEST_FIRST, ProgressUpdate, Theme, months_ago  # noqa: E402
+from recommendations.models import (  # noqa: E402
+    LATEST_FIRST,
+    Cell,
+    ProgressUpdate,
+    Theme,
+    months_ago,
+)
 from recommendations.services import REVIEWERS, roles_seed  # noqa: E402
 
 settings.DEBUG = False
@@ -241,6 +248,84 @@ def api(client: Client) -> dict:
     return {"pages": pages, "requests": measured}
 
 
+# Status over time (issue 16). The day the as-of rows look back to: a few years before the end
+# of the demo history (2026-10-31), in mid-year, the as-of dashboard's slowest day (it reads from
+# the log the part of that year on the shorter side of the day: half a year here).
+AS_OF = "2021-06-30"
+# Changes: a fixed window of the demo history's last 30 days (the default window follows the
+# clock, and holds no demo approvals once it is a month past the history's end), and a year.
+CHANGES_MONTH = "since=2026-10-02&until=2026-10-31"
+CHANGES_YEAR = "since=2025-11-01&until=2026-10-31"
+
+
+def with_as_of(url: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}as_of={AS_OF}"
+
+
+def cells_picked() -> dict[str, dict]:
+    """The cell pages measured: the busiest cell (the most approved updates: the longest
+    timeline and chart to read) and a typical one (the median count among the cells with any
+    approved update). The demo generator weights cells alike at every size, so the busiest is the
+    same cell at 100,000 and 1,000,000 updates; the typical one may not be (hundreds of cells tie
+    at the median count)."""
+    counts = list(
+        ProgressUpdate.objects.approved()
+        .values("cell")
+        .annotate(n=Count("id"))
+        .order_by("-n", "cell")
+        .values_list("cell", "n")
+    )
+    chosen = {"busiest": counts[0], "typical": counts[len(counts) // 2]}
+    cells = Cell.objects.select_related("recommendation", "state").in_bulk(
+        [pk for pk, _ in chosen.values()]
+    )
+    return {
+        name: {"url": cells[pk].get_absolute_url(), "approved": n}
+        for name, (pk, n) in chosen.items()
+    }
+
+
+def over_time(client: Client) -> dict:
+    """The pages of issue 16 (status over time). Each page that takes ``?as_of=`` is measured
+    today and as of ``AS_OF``, the two interleaved (as the translated pages are), so the ratio
+    between them is theirs, not the machine's; then the changes page, the feeds and the log of
+    the cells whose sources disagree, each alone; then the SQL of both dashboards replayed. The
+    dashboard, whose as-of p95 is held to today's, is sampled twice as often: a p95 of 30
+    requests is their second slowest, one pause of the machine away from another figure."""
+    cells = cells_picked()
+    pairs = {
+        "cell page, busiest cell": cells["busiest"]["url"],
+        "cell page, typical cell": cells["typical"]["url"],
+        "dashboard": "/dashboard/",
+        "dashboard, filtered": "/dashboard/?region=african&theme=protection",
+        "recommendation page": "/recommendations/R19/",
+        "country profile": "/states/NGA/",
+    }
+    singles = {
+        "changes, default window (the last 30 days to today)": "/changes/",
+        "changes, the demo history's last 30 days": f"/changes/?{CHANGES_MONTH}",
+        "changes, one year": f"/changes/?{CHANGES_YEAR}",
+        "Atom feed of a recommendation": "/recommendations/R19/feed/",
+        "Atom feed of a Member State": "/states/NGA/feed/",
+        "progress log, sources disagree": "/updates/?disagreement=yes",
+    }
+    measured = {}
+    for name, url in pairs.items():
+        repeat = REPEAT * 2 if name == "dashboard" else REPEAT
+        today, past = timed_side_by_side(client, [url, with_as_of(url)], repeat)
+        measured[name] = {"url": url, "today": today, "as_of": past}
+    for name, url in singles.items():
+        measured[name] = {"url": url, **timed(client, url)}
+    replayed = {
+        name: timed_sql(page_queries(client, url))
+        for name, url in [
+            ("today's dashboard, its queries replayed", "/dashboard/"),
+            ("as-of dashboard, its queries replayed", with_as_of("/dashboard/")),
+        ]
+    }
+    return {"as_of": AS_OF, "cells": cells, "pages": measured, "references": replayed}
+
+
 def main() -> None:
     User = get_user_model()
     admin, _ = User.objects.get_or_create(
@@ -271,9 +356,12 @@ def main() -> None:
     editor = Client()
     if busiest is not None:
         editor.force_login(User.objects.get(pk=busiest))
+    only = {"updates": ProgressUpdate.objects.count(), "database": connection.vendor}
     if os.environ.get("BENCH_ONLY") == "api":
-        only = {"updates": ProgressUpdate.objects.count(), "database": connection.vendor}
         print(json.dumps({**only, "api": api(public)}))
+        return
+    if os.environ.get("BENCH_ONLY") == "time":
+        print(json.dumps({**only, "time": over_time(public)}))
         return
     pages = {
         "catalogue": "/recommendations/",
@@ -329,6 +417,7 @@ def main() -> None:
         },
         "csv_100k": csv_export(public),
         "api": api(public),
+        "time": over_time(public),
     }
     print(json.dumps(results))
 

@@ -32,7 +32,11 @@ from django.test.utils import override_settings
 
 from tracker.database import statistics_refresh
 
-from .services import cell_assessments_rebuild, cell_year_counts_rebuild
+from .services import (
+    cell_assessments_rebuild,
+    cell_disagreements_rebuild,
+    cell_year_counts_rebuild,
+)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Rebuilt by migrate itself; restoring them would clash with the target's own rows.
@@ -395,6 +399,7 @@ def _restore_json(path: Path) -> None:
                 call_command("loaddata", str(fixture), verbosity=0)
                 cell_year_counts_rebuild()
                 cell_assessments_rebuild()
+                cell_disagreements_rebuild()
         except LOAD_ERRORS as error:
             raise BackupError(f"{path} does not load into this database ({error}).") from error
 

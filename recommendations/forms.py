@@ -230,3 +230,42 @@ class TokenForm(forms.Form):
         initial="90",
         required=False,
     )
+
+
+def validate_as_of(value) -> None:
+    """A past date to read the picture at: from 1945 (the log's first possible date) to today."""
+    if value < EFFECTIVE_DATE_MIN:
+        raise forms.ValidationError(
+            _("Choose a date from %(min)s onwards."),
+            params={"min": EFFECTIVE_DATE_MIN.year},
+            code="as_of_too_early",
+        )
+    if value > timezone.localdate():
+        raise forms.ValidationError(
+            _("Choose today or a date in the past."), code="as_of_in_future"
+        )
+
+
+def as_of_field() -> forms.DateField:
+    """The "as of" date of the pages, their CSV exports and the API: ``YYYY-MM-DD`` only (a date
+    picker's format; "03/01/2021" reads two ways)."""
+    return forms.DateField(
+        label=_("Status as of"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        validators=[validate_as_of],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The status in effect on that day: approved updates dated on or before it."),
+    )
+
+
+class AsOfForm(forms.Form):
+    """``?as_of=YYYY-MM-DD`` on a page: the picture as it stood on that day. Invalid input is
+    reported on the page, which then shows today."""
+
+    as_of = as_of_field()
+
+    @property
+    def date(self):
+        """The valid date asked for, or None (today)."""
+        return self.cleaned_data.get("as_of") if self.is_valid() else None

@@ -8,15 +8,19 @@ of ``(Status, n)``, dicts), in a constant number of queries whatever the size of
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Count, F, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Lag
+from django.utils import timezone
 
 from . import charts
 from .models import (
+    AssessmentSource,
     Cell,
+    CellAssessment,
     CellQuerySet,
     CellYearCount,
     MemberState,
@@ -26,26 +30,40 @@ from .models import (
     ReviewState,
     Status,
     Theme,
+    sources_disagree,
 )
 
 StatusRow = list[tuple[Status, int]]
 
 
-def status_counts(cells: CellQuerySet, key: str | None = None):
-    """Counts of cells per status, as [(Status, n)] on the whole scale; with ``key``, a dict
-    of such lists per value of that field. One aggregate query either way."""
-    fields = [key, "current_status"] if key else ["current_status"]
-    rows = cells.values(*fields).annotate(n=Count("id")).order_by()
+def dated(cells: CellQuerySet, as_of: datetime.date | None = None) -> CellQuerySet:
+    """The cells with the figures of ``as_of`` (today when None: ``Cell.objects.as_of``),
+    unless they come with a day's figures already (a ``CellFilter``'s result)."""
+    return cells if "status_on" in cells.query.annotations else cells.as_of(as_of)
+
+
+def status_counts(cells: CellQuerySet, key: str | None = None, as_of: datetime.date | None = None):
+    """Counts of cells per status (on ``as_of``; today when None), as [(Status, n)] on the
+    whole scale; with ``key``, a dict of such lists per value of that field. One aggregate
+    query either way."""
+    fields = [key, "status_on"] if key else ["status_on"]
+    rows = dated(cells, as_of).values(*fields).annotate(n=Count("id")).order_by()
     if key is None:
-        counts = {row["current_status"]: row["n"] for row in rows}
+        counts = {row["status_on"]: row["n"] for row in rows}
         return [(status, counts.get(status.value, 0)) for status in Status]
     grouped: dict = defaultdict(dict)
     for row in rows:
-        grouped[row[key]][row["current_status"]] = row["n"]
+        grouped[row[key]][row["status_on"]] = row["n"]
     return {
         value: [(status, counts.get(status.value, 0)) for status in Status]
         for value, counts in grouped.items()
     }
+
+
+def counted(cells: list[Cell]) -> StatusRow:
+    """Counts per status of cells already read (the status they show), on the whole scale."""
+    counts = Counter(cell.status for cell in cells)
+    return [(status, counts.get(status, 0)) for status in Status]
 
 
 def summed(rows: list[StatusRow]) -> StatusRow:
@@ -74,33 +92,92 @@ def recommendations_with_distribution(recommendations) -> None:
         rec.bar = charts.segments(rec.distribution)
 
 
-def recommendation_overview(recommendation: Recommendation) -> dict:
-    """A recommendation's page: its distribution across states and its latest approved updates."""
+def recommendation_overview(
+    recommendation: Recommendation, as_of: datetime.date | None = None
+) -> dict:
+    """A recommendation's page, today or as of a date: its distribution across states and its
+    latest approved updates (those that took effect on or before ``as_of``)."""
     return {
-        "distribution": status_counts(recommendation.cells.all()),
-        "timeline": ProgressUpdate.objects.timeline(recommendation.cells.all()),
+        "as_of": as_of,
+        "assessment_sources": list(AssessmentSource),
+        "distribution": status_counts(recommendation.cells.all(), as_of=as_of),
+        "timeline": ProgressUpdate.objects.timeline(recommendation.cells.all(), as_of=as_of),
     }
 
 
-def state_profile(state: MemberState) -> dict:
-    """A country profile: every cell of the state, grouped by theme, its distribution and its
-    latest approved updates."""
+def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dict:
+    """A country profile, today or as of a date: every cell of the state with its sources side
+    by side, grouped by theme, its distribution and its latest approved updates (those that
+    took effect on or before ``as_of``)."""
     cells = list(
         Cell.objects.filter(state=state)
+        .as_of(as_of)
         .select_related("recommendation")
         .prefetch_related("recommendation__themes")
         .order_by("recommendation__order")
     )
+    for cell in cells:
+        cell.state = state  # the cell's links read it; no query for it
+    cells_with_sources(cells, as_of)
     by_theme = [
         (theme, [cell for cell in cells if theme in cell.recommendation.themes.all()])
         for theme in Theme.objects.all()
     ]
     return {
+        "as_of": as_of,
+        "assessment_sources": list(AssessmentSource),
         "cells": cells,
         "by_theme": [(theme, group) for theme, group in by_theme if group],
-        "distribution": status_counts(Cell.objects.filter(state=state)),
-        "timeline": ProgressUpdate.objects.timeline(Cell.objects.filter(state=state)),
+        "distribution": counted(cells),
+        "disagreeing": sum(cell.shown_disagreement for cell in cells),
+        "timeline": ProgressUpdate.objects.timeline(Cell.objects.filter(state=state), as_of=as_of),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """One assessment source's latest approved status of a cell, in a row of a table, a CSV or
+    the API: the status, the day it took effect and the id of the update that says so."""
+
+    source: AssessmentSource
+    status: Status
+    date: datetime.date
+    update_id: int
+
+
+def cells_with_sources(cells: list[Cell], as_of: datetime.date | None = None) -> list[Cell]:
+    """Give each cell its assessment sources side by side, on ``as_of`` (today when None):
+    ``cell.sources``, the ``SourceStatus`` of each source that had assessed it, and
+    ``cell.source_columns``, one entry per ``AssessmentSource`` (None where it had not). One
+    query for any number of cells: today's from the stored assessments, a past day's from each
+    source's latest approved update on or before it."""
+    ids = [cell.pk for cell in cells]
+    if not ids:
+        rows = []
+    elif as_of is None:
+        rows = CellAssessment.objects.filter(cell__in=ids).values_list(
+            "cell_id", "source", "status", "status_date", "update_id"
+        )
+    else:
+        latest = Cell.objects.filter(pk__in=ids).source_updates_on(as_of)
+        each_source = Q()
+        for source in AssessmentSource:
+            each_source |= Q(pk__in=latest.values(f"source_{source.value}"))
+        rows = (
+            ProgressUpdate.objects.filter(each_source)
+            .values_list("cell_id", "source", "status", "effective_date", "pk")
+            .order_by()
+        )
+    found: dict[int, dict[str, SourceStatus]] = defaultdict(dict)
+    for cell_id, source, status, date, update_id in rows:
+        found[cell_id][source] = SourceStatus(
+            AssessmentSource(source), Status(status), date, update_id
+        )
+    for cell in cells:
+        by_source = found.get(cell.pk, {})
+        cell.source_columns = [by_source.get(source.value) for source in AssessmentSource]
+        cell.sources = [column for column in cell.source_columns if column is not None]
+    return cells
 
 
 def review_state_counts(updates) -> list[tuple[ReviewState, int]]:
@@ -111,7 +188,7 @@ def review_state_counts(updates) -> list[tuple[ReviewState, int]]:
 
 @dataclass
 class Dashboard:
-    """The dashboard's figures for a selection of cells."""
+    """The dashboard's figures for a selection of cells, today or as of a date."""
 
     total: int
     matrix: list
@@ -122,53 +199,193 @@ class Dashboard:
     years: list[dict]
     stale_count: int
     stale_cells: list[Cell]
+    #: cells whose assessment sources disagree, in all, per theme and per regional group
+    disagreeing: int = 0
+    disagreement_themes: list[tuple[Theme, int]] = field(default_factory=list)
+    disagreement_regions: list[tuple[RegionalGroup, int]] = field(default_factory=list)
+    #: the day the figures are of (None: today)
+    as_of: datetime.date | None = None
 
 
 def dashboard(
-    cells: CellQuerySet, *, filtered: bool, stale_since: datetime.date, stale_shown: int = 20
+    cells: CellQuerySet,
+    *,
+    filtered: bool,
+    stale_since: datetime.date,
+    stale_shown: int = 20,
+    as_of: datetime.date | None = None,
 ) -> Dashboard:
-    """Status counts per recommendation (as a heat map), theme and regional group, approved
-    updates per year, and the cells without an update since ``stale_since``.
+    """Status counts per recommendation (as a heat map), theme and regional group, the cells
+    whose sources disagree per theme and regional group, approved updates per year, and the
+    cells without an update since ``stale_since``: today, or as of ``as_of`` (statuses in
+    effect that day, updates that took effect on or before it).
 
     ``filtered`` says whether ``cells`` is a selection: unfiltered, the chart of the years reads
     the summary's index alone instead of listing every cell."""
-    by_rec = status_counts(cells, key="recommendation_id")
+    cells = dated(cells, as_of)
+    counts = _counted_in_sql if as_of is None else _counted_in_one_pass
+    by_rec, by_region, disagreeing, stale_count, stale = counts(cells, stale_since, stale_shown)
     recommendations = [
         (rec, by_rec[rec.pk])
         for rec in Recommendation.objects.only("code", "title", "order").prefetch_related("themes")
         if rec.pk in by_rec
     ]
-    # A theme's counts add up its recommendations' rows: the figures a join over the cells
-    # would give, without another pass over them.
+    # A theme's counts add up its recommendations' rows: each cell counted once per theme of
+    # its recommendation, the figures a join over the cells would give.
     tagged = {
-        theme: [row for rec, row in recommendations if theme in rec.themes.all()]
+        theme: [rec for rec, _ in recommendations if theme in rec.themes.all()]
         for theme in Theme.objects.all()
     }
-    by_region = status_counts(cells, key="state__regional_group")
-    year_counts = CellYearCount.objects.all()
-    if filtered:
-        year_counts = year_counts.of_cells(cells)
-    years = list(year_counts.per_year_and_status())
-    stale = cells.stale(stale_since)
+    rows_of = {rec.pk: row for rec, row in recommendations}
     # Shade by the reported statuses; "no information" would flatten every other column.
     heat_max = max(
         (n for _, row in recommendations for s, n in row if s != Status.NO_INFORMATION),
         default=0,
     )
+    years = _years(cells if filtered else None, as_of)
+    regions = [group for group in RegionalGroup if group.value in by_region]
+    disagreeing_rec, disagreeing_region = Counter(), Counter()
+    for (rec, region), n in disagreeing.items():
+        disagreeing_rec[rec] += n
+        disagreeing_region[region] += n
     return Dashboard(
         total=sum(n for _, row in recommendations for _, n in row),
         matrix=[(rec, charts.heat(row, heat_max)) for rec, row in recommendations],
-        themes=[(theme, summed(rows)) for theme, rows in tagged.items() if rows],
-        regions=[
-            (group, by_region[group.value]) for group in RegionalGroup if group.value in by_region
+        themes=[
+            (theme, summed([rows_of[rec.pk] for rec in recs]))
+            for theme, recs in tagged.items()
+            if recs
         ],
+        regions=[(group, by_region[group.value]) for group in regions],
         chart=charts.stacked_bars(years),
         years=years,
-        stale_count=stale.count(),
-        stale_cells=list(
-            stale.select_related("recommendation", "state").order_by("status_date")[:stale_shown]
+        stale_count=stale_count,
+        stale_cells=stale,
+        disagreeing=disagreeing.total(),
+        disagreement_themes=[
+            (theme, sum(disagreeing_rec[rec.pk] for rec in recs))
+            for theme, recs in tagged.items()
+            if recs
+        ],
+        disagreement_regions=[(group, disagreeing_region[group.value]) for group in regions],
+        as_of=as_of,
+    )
+
+
+def _counted_in_sql(cells: CellQuerySet, stale_since: datetime.date, stale_shown: int):
+    """Today's figures, from the stored statuses: grouped by the database, each from its index
+    (a few milliseconds at any size of the log)."""
+    disagreeing = Counter(
+        {
+            (row["recommendation_id"], row["state__regional_group"]): row["n"]
+            for row in cells.filter(disagree_on=True)
+            .values("recommendation_id", "state__regional_group")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+    )
+    stale = cells.stale(stale_since)
+    return (
+        status_counts(cells, key="recommendation_id"),
+        status_counts(cells, key="state__regional_group"),
+        disagreeing,
+        stale.count(),
+        list(
+            stale.select_related("recommendation", "state").order_by("status_date", "pk")[
+                :stale_shown
+            ]
         ),
     )
+
+
+def _counted_in_one_pass(cells: CellQuerySet, stale_since: datetime.date, stale_shown: int):
+    """A past day's figures: one pass over the cells reads each one's status, date and
+    disagreement of that day (a past status is looked up in the log once a cell, not once a
+    count), and Python counts them. The cells are read in the order of their ids, with no join:
+    the log's index is then walked in its own order, from the pages the previous cell read
+    (at a million updates, 34 ms instead of 47 in the Member States' order)."""
+    regions = dict(MemberState.objects.values_list("pk", "regional_group"))
+    rows = cells.values_list(
+        "pk", "recommendation_id", "state_id", "status_on", "status_date_on", "disagree_on"
+    ).order_by("pk")
+    by_rec: dict[int, Counter] = defaultdict(Counter)
+    by_region: dict[str, Counter] = defaultdict(Counter)
+    disagreeing: Counter = Counter()
+    stale: list[tuple[datetime.date, int, str]] = []
+    for pk, rec, state, status, date, disagree in rows:
+        region = regions[state]
+        by_rec[rec][status] += 1
+        by_region[region][status] += 1
+        if disagree:
+            disagreeing[rec, region] += 1
+        if date is not None and date < stale_since:
+            stale.append((date, pk, status))
+    stale.sort()
+    return (
+        {rec: _row(counts) for rec, counts in by_rec.items()},
+        {region: _row(counts) for region, counts in by_region.items()},
+        disagreeing,
+        len(stale),
+        _stale_cells(stale[:stale_shown]),
+    )
+
+
+def _row(counts: Counter) -> StatusRow:
+    return [(status, counts.get(status.value, 0)) for status in Status]
+
+
+def _years(cells: CellQuerySet | None, as_of: datetime.date | None) -> list[dict]:
+    """Approved updates per year and status (of ``cells``; all when None), that took effect on
+    or before ``as_of`` (all when None): whole years from the yearly counts, and the year of
+    ``as_of`` from its part of the log alone (the shorter part: from the new year to the day,
+    or the year's count less the days after it)."""
+    year_counts = CellYearCount.objects.all()
+    if cells is not None:
+        year_counts = year_counts.of_cells(cells)
+    if as_of is None:
+        return list(year_counts.per_year_and_status())
+    new_year = datetime.date(as_of.year, 1, 1)
+    year_end = min(datetime.date(as_of.year, 12, 31), timezone.localdate())
+    log = ProgressUpdate.objects.approved()
+    if cells is not None:
+        log = log.filter(cell__in=cells.values("pk"))
+    if (year_end - as_of).days < (as_of - new_year).days:
+        # The year's count, less the days after ``as_of``.
+        rows = list(year_counts.filter(year__lte=as_of.year).per_year_and_status())
+        after = _log_counts(log.filter(effective_date__gt=as_of, effective_date__lte=year_end))
+        year = {
+            row["status"]: row["n"] - after.get(row["status"], 0)
+            for row in rows
+            if row["year"] == as_of.year
+        }
+    else:
+        rows = list(year_counts.filter(year__lt=as_of.year).per_year_and_status())
+        year = _log_counts(log.filter(effective_date__gte=new_year, effective_date__lte=as_of))
+    return [row for row in rows if row["year"] < as_of.year] + [
+        {"year": as_of.year, "status": status, "n": n} for status, n in sorted(year.items()) if n
+    ]
+
+
+def _log_counts(updates) -> dict[str, int]:
+    """Approved updates per status. Every status is named (a logged update always has one):
+    each is then a range of the (status, date, review state) index, read from it alone."""
+    reported = [status.value for status in Status if status is not Status.NO_INFORMATION]
+    rows = updates.filter(status__in=reported).values_list("status").annotate(n=Count("id"))
+    return dict(rows.order_by())
+
+
+def _stale_cells(stale: list[tuple[datetime.date, int, str]]) -> list[Cell]:
+    """The cells of ``(date, pk, status)`` rows, in their order, showing that status and date
+    (one query)."""
+    found = Cell.objects.select_related("recommendation", "state").in_bulk(
+        [pk for _, pk, _ in stale]
+    )
+    shown = []
+    for date, pk, status in stale:
+        cell = found[pk]
+        cell.status_on, cell.status_date_on = status, date
+        shown.append(cell)
+    return shown
 
 
 def whom_to_ask(shown: int = 5) -> dict:
@@ -181,3 +398,109 @@ def whom_to_ask(shown: int = 5) -> dict:
         .only("username", "first_name", "last_name", "email")[:shown]
     )
     return {"administrators": list(administrators)}
+
+
+#: How many approved updates the cell page lists, newest first; the progress log has them all.
+CELL_TIMELINE_SHOWN = 50
+#: The most changes of status the cell's chart draws (the newest): far above a cell's history
+#: (a few dozen at a million updates), a bound on the page's work all the same.
+CELL_CHART_POINTS = 1_000
+
+
+@dataclass
+class SourceAssessment:
+    """One assessment source's latest approved status of a cell, and the update that says so."""
+
+    source: AssessmentSource
+    status: Status
+    date: datetime.date
+    update: ProgressUpdate
+
+
+@dataclass
+class CellHistory:
+    """A cell's page: its headline status and each source's, as of a date (None: today), its
+    approved timeline and the chart of its statuses over time."""
+
+    as_of: datetime.date | None
+    #: the headline: the latest approved update by effective date, whatever its source
+    status: Status
+    status_date: datetime.date | None
+    headline: ProgressUpdate | None
+    #: the sources that have assessed the cell, in the order of ``AssessmentSource``
+    sources: list[SourceAssessment]
+    disagree: bool
+    #: approved updates on or before ``as_of``, newest first, at most ``CELL_TIMELINE_SHOWN``
+    timeline: list[ProgressUpdate]
+    timeline_truncated: bool
+    chart: dict | None
+
+    @property
+    def silent_sources(self) -> list[AssessmentSource]:
+        """The sources with no approved assessment of the cell (by ``as_of``)."""
+        shown = {assessment.source for assessment in self.sources}
+        return [source for source in AssessmentSource if source not in shown]
+
+
+def cell_history(cell: Cell, as_of: datetime.date | None = None) -> CellHistory:
+    """A cell as it stands today, or as it stood on ``as_of`` (approved updates that took
+    effect on or before that day), in three queries whatever the length of its log.
+
+    Today's sources are the stored assessments (``CellAssessment``); a past day's are read from
+    the log, each source's latest approved update on or before it. The chart draws the whole
+    approved history, ``as_of`` marked on it."""
+    approved = ProgressUpdate.objects.approved().filter(cell=cell)
+    if as_of is not None:
+        approved = approved.filter(effective_date__lte=as_of)
+    timeline = list(approved.latest_first()[: CELL_TIMELINE_SHOWN + 1])
+    if as_of is None:
+        latest = [
+            (row.source, row.status, row.status_date, row.update)
+            for row in cell.assessments.select_related("update")
+        ]
+    else:
+        # One query: each source's latest update on or before the day, from the
+        # (cell, review state, source, date) index.
+        each_source = Q()
+        for source in AssessmentSource:
+            newest = approved.filter(source=source).latest_first().values("pk")[:1]
+            each_source |= Q(pk=Subquery(newest))
+        latest = [
+            (update.source, update.status, update.effective_date, update)
+            for update in ProgressUpdate.objects.filter(each_source)
+        ]
+    order = {source.value: index for index, source in enumerate(AssessmentSource)}
+    sources = [
+        SourceAssessment(AssessmentSource(source), Status(status), date, update)
+        for source, status, date, update in sorted(latest, key=lambda row: order[row[0]])
+    ]
+    for update in [*timeline, *(assessment.update for assessment in sources)]:
+        update.cell = cell  # the pages' links read it; no query for it
+    headline = timeline[0] if timeline else None
+    # The chart needs only the updates that changed their source's status: the database
+    # compares each with the source's previous one (the busiest cell of the demo history has
+    # 9,470 approved updates and 27 changes).
+    previous = Window(
+        Lag("status"),
+        partition_by=[F("source")],
+        order_by=[F("effective_date").asc(), F("created_at").asc(), F("id").asc()],
+    )
+    points = (
+        ProgressUpdate.objects.approved()
+        .filter(cell=cell)
+        .annotate(previous=Coalesce(previous, Value("")))
+        .exclude(previous=F("status"))
+        .latest_first()
+        .values_list("source", "status", "effective_date")[:CELL_CHART_POINTS]
+    )
+    return CellHistory(
+        as_of=as_of,
+        status=headline.status_enum if headline else Status.NO_INFORMATION,
+        status_date=headline.effective_date if headline else None,
+        headline=headline,
+        sources=sources,
+        disagree=sources_disagree(assessment.status for assessment in sources),
+        timeline=timeline[:CELL_TIMELINE_SHOWN],
+        timeline_truncated=len(timeline) > CELL_TIMELINE_SHOWN,
+        chart=charts.status_steps(list(points)[::-1], today=timezone.localdate(), as_of=as_of),
+    )

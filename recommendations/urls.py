@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, views
+from . import converters, feeds, views
 
 register_converter(converters.RecommendationCode, "code")
 register_converter(converters.ISO3, "iso3")
@@ -15,10 +15,22 @@ urlpatterns = [
         views.RecommendationDetailView.as_view(),
         name="recommendation-detail",
     ),
+    path(
+        "recommendations/<code:code>/feed/",
+        feeds.RecommendationFeed(),
+        name="recommendation-feed",
+    ),
+    path(
+        "recommendations/<code:code>/<iso3:iso3>/",
+        views.CellDetailView.as_view(),
+        name="cell-detail",
+    ),
     path("states/", views.StateListView.as_view(), name="state-list"),
     path("states/<iso3:iso3>/", views.StateDetailView.as_view(), name="state-detail"),
+    path("states/<iso3:iso3>/feed/", feeds.StateFeed(), name="state-feed"),
     path("updates/", views.UpdateListView.as_view(), name="update-list"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("changes/", views.ChangeListView.as_view(), name="change-list"),
     path("updates/new/", views.UpdateCreateView.as_view(), name="update-create"),
     path("updates/mine/", views.MyUpdatesView.as_view(), name="my-updates"),
     path("updates/<int:pk>/", views.UpdateDetailView.as_view(), name="update-detail"),

@@ -1,4 +1,5 @@
-"""Many staff at once: 16 writer threads log and approve updates on a few shared cells.
+"""Many staff at once: 16 writer threads log and approve updates on a few shared cells, from
+every assessment source.
 
 Run in its own process against a scratch database (``DATABASE_URL``) by
 ``tests/integration/test_concurrency.py``; prints one JSON line with what it saw. Each thread
@@ -23,7 +24,15 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
 
-from recommendations.models import Cell, ProgressUpdate, ReviewState, Status  # noqa: E402
+from recommendations.models import (  # noqa: E402
+    AssessmentSource,
+    Cell,
+    CellAssessment,
+    ProgressUpdate,
+    ReviewState,
+    Status,
+    sources_disagree,
+)
 from recommendations.services import update_approve, update_log, update_return  # noqa: E402
 from tests.factories import counted_from_the_log, year_counts  # noqa: E402
 
@@ -79,7 +88,7 @@ def main() -> None:
                             2008 + rng.randrange(18), 1 + rng.randrange(12), 1
                         ),
                         narrative=f"Writer {index}, round {round_}.",
-                        source="government",
+                        source=rng.choice(list(AssessmentSource)),
                         submit=True,
                     )
                     with lock:
@@ -115,6 +124,26 @@ def main() -> None:
         expected = latest.status if latest else Status.NO_INFORMATION
         if cell.current_status != expected or cell.current_update_id != (latest and latest.pk):
             wrong.append(f"{cell}: stored {cell.current_status}, expected {expected}")
+        # Beside it, each source's latest approved update, and whether the sources disagree.
+        expected_sources = {}
+        for source in AssessmentSource:
+            latest = (
+                ProgressUpdate.objects.filter(
+                    cell=cell, review_state=ReviewState.APPROVED, source=source
+                )
+                .order_by("-effective_date", "-created_at", "-id")
+                .first()
+            )
+            if latest:
+                expected_sources[source.value] = latest.pk
+        stored_sources = dict(
+            CellAssessment.objects.filter(cell=cell).values_list("source", "update_id")
+        )
+        if stored_sources != expected_sources:
+            wrong.append(f"{cell}: sources {stored_sources}, expected {expected_sources}")
+        statuses = ProgressUpdate.objects.filter(pk__in=expected_sources.values())
+        if cell.sources_disagree != sources_disagree(statuses.values_list("status", flat=True)):
+            wrong.append(f"{cell}: disagreement flag {cell.sources_disagree} is stale")
     if year_counts() != counted_from_the_log():
         wrong.append("the yearly counts differ from the approved log")
     result = {

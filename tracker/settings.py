@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "recommendations.models.choices.Status",
+        # The updates' and the changes' source, one enum (two components name it "source").
+        "AssessmentSourceEnum": "recommendations.models.choices.AssessmentSource",
         "ReportedStatusEnum": "recommendations.api.serializers.REPORTED_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [

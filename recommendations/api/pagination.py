@@ -6,6 +6,7 @@
   what the first one does: the cursor says where the previous page ended, never how many rows to
   skip. It is opaque to clients (base64 of the last row's key); a cursor that does not decode is
   a 400, never a 500.
+- What changed: the same kind of cursor over approvals (reviewed at, id, newest first).
 """
 
 from __future__ import annotations
@@ -51,6 +52,17 @@ def link_header(response: Response, url: str | None) -> Response:
     if url:
         response["Link"] = f'<{url}>; rel="next"'
     return response
+
+
+def encoded(key: list) -> str:
+    """A cursor's text: the key of the page's last row, opaque to clients."""
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def in_utc(text: str) -> datetime.datetime:
+    moment = datetime.datetime.fromisoformat(text)
+    # In UTC, as the database compares it: a time at the calendar's edge overflows (400).
+    return moment.astimezone(datetime.UTC) if moment.tzinfo is not None else moment
 
 
 class NumberedPages(PageNumberPagination):
@@ -100,17 +112,30 @@ class LogCursor(BasePagination):
 
     @staticmethod
     def encode(update) -> str:
-        key = [update.effective_date.isoformat(), update.created_at.isoformat(), update.pk]
-        return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+        return encoded(
+            [update.effective_date.isoformat(), update.created_at.isoformat(), update.pk]
+        )
+
+    def parse(self, values) -> tuple:
+        """The key a decoded cursor holds; ValueError or TypeError when it holds none."""
+        date, created, pk = values
+        return datetime.date.fromisoformat(date), in_utc(created), pk
+
+    def after(self, queryset, key):
+        """The rows after the cursor's in the order."""
+        date, created, pk = key
+        # (date, created, id) < the cursor's, written so that the date's bound alone is an
+        # index range the database walks down from.
+        return queryset.filter(effective_date__lte=date).filter(
+            Q(effective_date__lt=date)
+            | Q(created_at__lt=created)
+            | Q(created_at=created, pk__lt=pk)
+        )
 
     def decode(self, text: str):
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            date, created, pk = json.loads(raw)
-            key = (datetime.date.fromisoformat(date), datetime.datetime.fromisoformat(created), pk)
-            if key[1].tzinfo is not None:
-                # In UTC, as the database compares it: a time at the calendar's edge overflows.
-                key = (key[0], key[1].astimezone(datetime.UTC), pk)
+            key = self.parse(json.loads(raw))
         except (
             ValueError,
             TypeError,
@@ -127,7 +152,8 @@ class LogCursor(BasePagination):
                 }
             ) from None
         # The API gives an aware time and a row's id: a whole number a bigint holds, from 1.
-        if key[1].tzinfo is None or type(key[2]) is not int or not 0 < key[2] <= ID_MAX:
+        moment, pk = key[-2], key[-1]
+        if moment.tzinfo is None or type(pk) is not int or not 0 < pk <= ID_MAX:
             raise ValidationError({self.cursor_query_param: [_("This cursor is not valid.")]})
         return key
 
@@ -136,14 +162,7 @@ class LogCursor(BasePagination):
         self.size = self.page_size_of(request)
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor:
-            date, created, pk = self.decode(cursor)
-            # (date, created, id) < the cursor's, written so that the date's bound alone is an
-            # index range the database walks down from.
-            queryset = queryset.filter(effective_date__lte=date).filter(
-                Q(effective_date__lt=date)
-                | Q(created_at__lt=created)
-                | Q(created_at=created, pk__lt=pk)
-            )
+            queryset = self.after(queryset, self.decode(cursor))
         rows = list(queryset[: self.size + 1])
         self.has_next = len(rows) > self.size
         self.page = rows[: self.size]
@@ -193,3 +212,27 @@ class LogCursor(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+class ApprovalCursor(LogCursor):
+    """Keyset pagination of approvals, the newest first (``changes/``): the order of the
+    (review state, reviewed at, id) index, so a deep page is one index range like the first."""
+
+    @staticmethod
+    def encode(update) -> str:
+        return encoded([update.reviewed_at.isoformat(), update.pk])
+
+    def parse(self, values) -> tuple:
+        approved, pk = values
+        return in_utc(approved), pk
+
+    def after(self, queryset, key):
+        approved, pk = key
+        return queryset.filter(reviewed_at__lte=approved).filter(
+            Q(reviewed_at__lt=approved) | Q(pk__lt=pk)
+        )
+
+    def get_schema_operation_parameters(self, view):
+        cursor, size = super().get_schema_operation_parameters(view)
+        size["description"] = gettext_lazy("Approved updates a page, 1 to 200 (50 by default).")
+        return [cursor, size]

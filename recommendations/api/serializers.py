@@ -11,7 +11,15 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from .. import permissions
-from ..models import AssessmentSource, MemberState, ProgressUpdate, Recommendation, Status
+from ..models import (
+    AssessmentSource,
+    MemberState,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    Strength,
+    Voice,
+)
 
 REPORTED_STATUSES = [status.value for status in Status if status is not Status.NO_INFORMATION]
 
@@ -65,6 +73,16 @@ class RecommendationSerializer(serializers.Serializer):
     text = serializers.SerializerMethodField()
     source_document = serializers.CharField(source="source_document.slug")
     source_reference = serializers.CharField()
+    voiced_by = serializers.ChoiceField(choices=Voice.choices, help_text=_("Who voiced the ask."))
+    voiced_by_note = serializers.CharField(
+        help_text=_("Who exactly: the delegations, groups or speakers the source names (English).")
+    )
+    strength = serializers.ChoiceField(
+        choices=Strength.choices, help_text=_("How strongly the ask was made.")
+    )
+    paraphrase = serializers.BooleanField(
+        help_text=_("True when the text paraphrases its source instead of quoting it.")
+    )
     themes = SlugsField()
     actors = SlugsField()
     instruments = SlugsField()
@@ -100,15 +118,50 @@ class StateSerializer(serializers.Serializer):
         )
 
 
+class SourceStatusSerializer(serializers.Serializer):
+    """One assessment source's latest approved status of a cell (on the date asked for)."""
+
+    source = serializers.ChoiceField(choices=AssessmentSource.choices)
+    status = serializers.ChoiceField(choices=REPORTED_STATUSES)
+    status_date = serializers.DateField(
+        source="date", help_text=_("When that source's status took effect.")
+    )
+    update = serializers.IntegerField(
+        source="update_id", help_text=_("The id of the approved update that says so.")
+    )
+
+
 class CellSerializer(serializers.Serializer):
+    """A cell today, or as of ``?as_of=`` (the status in effect that day, and each source's)."""
+
     recommendation = serializers.CharField(source="recommendation.code")
     state = serializers.CharField(source="state.iso3")
-    status = serializers.ChoiceField(source="current_status", choices=Status.choices)
-    status_date = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        help_text=_(
+            "The headline status: the latest approved update by effective date, whatever its "
+            "source (on or before ?as_of= when given)."
+        ),
+    )
+    status_date = serializers.DateField(source="shown_date", allow_null=True)
     latest_update = serializers.IntegerField(
-        source="current_update_id",
+        source="shown_update",
         allow_null=True,
         help_text=_("The id of the approved update the status comes from (null: none yet)."),
+    )
+    sources = SourceStatusSerializer(
+        many=True,
+        help_text=_(
+            "Each assessment source's latest approved status, side by side (the sources with "
+            "none are left out)."
+        ),
+    )
+    sources_disagree = serializers.BooleanField(
+        source="shown_disagreement",
+        help_text=_(
+            "Whether the sources disagree: two of them two or more steps apart on the scale, or "
+            "one says declined while another reports progress (planned or beyond)."
+        ),
     )
 
 
@@ -119,9 +172,14 @@ class StateCellSerializer(CellSerializer):
 
 
 class StateDetailSerializer(StateSerializer):
+    as_of = serializers.DateField(
+        allow_null=True, help_text=_("The day the statuses are of (null: today).")
+    )
     status_counts = StatusCountsField(source="distribution")
     cells = StateCellSerializer(
-        many=True, source="listed_cells", help_text=_("Every recommendation's current status.")
+        many=True,
+        source="listed_cells",
+        help_text=_("Every recommendation's status (on ?as_of= when given), source by source."),
     )
 
 
@@ -284,9 +342,18 @@ class GroupCountsSerializer(serializers.Serializer):
     status_counts = StatusCountsField()
 
 
-class SummarySerializer(serializers.Serializer):
-    """The dashboard's figures for the cells the filters select."""
+class DisagreementCountSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("The theme's slug or the regional group."))
+    name = serializers.CharField()
+    cells = serializers.IntegerField(help_text=_("Cells whose assessment sources disagree."))
 
+
+class SummarySerializer(serializers.Serializer):
+    """The dashboard's figures for the cells the filters select (on ?as_of= when given)."""
+
+    as_of = serializers.DateField(
+        allow_null=True, help_text=_("The day the figures are of (null: today).")
+    )
     cells = serializers.IntegerField(help_text=_("Cells selected (recommendation x state)."))
     status_counts = StatusCountsField()
     by_recommendation = GroupCountsSerializer(many=True)
@@ -294,5 +361,52 @@ class SummarySerializer(serializers.Serializer):
     by_regional_group = GroupCountsSerializer(many=True)
     by_year = YearSerializer(many=True)
     stale_cells = serializers.IntegerField(
-        help_text=_("Cells whose latest approved update is older than TRACKER_STALE_MONTHS.")
+        help_text=_(
+            "Cells whose latest approved update is older than TRACKER_STALE_MONTHS (counted "
+            "back from ?as_of= when given)."
+        )
     )
+    disagreeing_cells = serializers.IntegerField(
+        help_text=_("Cells whose assessment sources disagree.")
+    )
+    disagreement_by_theme = DisagreementCountSerializer(many=True)
+    disagreement_by_regional_group = DisagreementCountSerializer(many=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    """An approved update of the window, with the cell's status before it."""
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    page = serializers.SerializerMethodField()
+    cell_page = serializers.SerializerMethodField()
+    recommendation = serializers.CharField(source="cell.recommendation.code")
+    state = serializers.CharField(source="cell.state.iso3")
+    previous_status = serializers.ChoiceField(
+        choices=Status.choices,
+        help_text=_(
+            "The cell's status before this update: its approved update just before it by "
+            "effective date (no_information: none)."
+        ),
+    )
+    status = serializers.ChoiceField(choices=Status.choices)
+    changed = serializers.SerializerMethodField(
+        help_text=_("False when the update confirms the status the cell already had.")
+    )
+    effective_date = serializers.DateField()
+    source = serializers.ChoiceField(choices=AssessmentSource.choices)
+    approved_at = serializers.DateTimeField(source="reviewed_at")
+
+    def get_url(self, update) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:update-detail", args=[update.pk])
+        )
+
+    def get_page(self, update) -> str:
+        return self.context["request"].build_absolute_uri(update.get_absolute_url())
+
+    def get_cell_page(self, update) -> str:
+        return self.context["request"].build_absolute_uri(update.cell.get_absolute_url())
+
+    def get_changed(self, update) -> bool:
+        return not update.confirms

@@ -28,6 +28,7 @@ router.register("documents", views.DocumentViewSet, basename="document")
 router.register("states", views.StateViewSet, basename="state")
 router.register("cells", views.CellViewSet, basename="cell")
 router.register("updates", views.UpdateViewSet, basename="update")
+router.register("changes", views.ChangeViewSet, basename="change")
 
 app_name = "api"
 

@@ -4,6 +4,7 @@ FilterSet of ``filters.py``; writes validate the input and hand it to a service,
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.conf import settings
@@ -20,7 +21,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable, NotFound, ValidationError
@@ -35,7 +41,14 @@ from rest_framework.views import APIView
 from tracker.languages import preferred
 
 from .. import selectors, services
-from ..filters import CellFilter, RecommendationFilter, StateFilter, UpdateFilter
+from ..filters import (
+    CellFilter,
+    ChangeFilter,
+    RecommendationFilter,
+    StateFilter,
+    UpdateFilter,
+)
+from ..forms import AsOfForm
 from ..models import (
     LATEST_FIRST,
     Actor,
@@ -48,10 +61,10 @@ from ..models import (
     Theme,
     months_ago,
 )
-from ..views import RecommendationListView, StateListView, UpdateListView
+from ..views import ChangeListView, RecommendationListView, StateListView, UpdateListView
 from . import serializers as s
 from .errors import ErrorSerializer, body
-from .pagination import ID_MAX, LogCursor, NumberedPages
+from .pagination import ID_MAX, ApprovalCursor, LogCursor, NumberedPages
 
 # --------------------------------------------------------------------------------------------
 # What every API view shares
@@ -234,6 +247,26 @@ def listed(serializer, csv: bool = False) -> dict:
     return answer
 
 
+#: ``?as_of=YYYY-MM-DD`` on a record that is not a filtered list (a list's is its FilterSet's)
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description=_(
+        "The status in effect on that day (YYYY-MM-DD, from 1945 to today): approved updates "
+        "dated on or before it. Today when left out."
+    ),
+)
+
+
+def as_of(request) -> datetime.date | None:
+    """``?as_of=``, read by the pages' own field (``forms.as_of_field``): a valid date, None
+    when left out; a malformed one answers 400 naming it."""
+    form = AsOfForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return form.date
+
+
 READ_ERRORS = errors(400, 406, 429)
 #: a numbered list: also 404 for a page past the last
 PAGE_ERRORS = errors(400, 404, 406, 429)
@@ -285,7 +318,8 @@ class DocumentViewSet(ReadViewSet, mixins.ListModelMixin):
         responses={**listed(s.RecommendationSerializer, csv=True), **PAGE_ERRORS},
     ),
     retrieve=extend_schema(
-        summary=_("One recommendation"),
+        summary=_("One recommendation, its Member States' status counts today or as of a date"),
+        parameters=[AS_OF],
         responses={200: s.RecommendationSerializer, **DETAIL_ERRORS},
     ),
 )
@@ -303,7 +337,7 @@ class RecommendationViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveM
     def retrieve(self, request, *args, **kwargs):
         # r03 is R03, as fra is FRA for a state: codes are upper case.
         rec = get_object_or_404(self.get_queryset(), code=kwargs["code"].upper())
-        rec.distribution = selectors.status_counts(rec.cells.all())
+        rec.distribution = selectors.status_counts(rec.cells.all(), as_of=as_of(request))
         return Response(self.get_serializer(rec).data)
 
 
@@ -313,7 +347,11 @@ class RecommendationViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveM
         responses={**listed(s.StateSerializer, csv=True), **PAGE_ERRORS},
     ),
     retrieve=extend_schema(
-        summary=_("One Member State: the current status of every recommendation"),
+        summary=_(
+            "One Member State: the status of every recommendation, source by source, today or "
+            "as of a date"
+        ),
+        parameters=[AS_OF],
         responses={200: s.StateDetailSerializer, **DETAIL_ERRORS},
     ),
 )
@@ -327,13 +365,24 @@ class StateViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def retrieve(self, request, *args, **kwargs):
         state = get_object_or_404(MemberState, iso3=kwargs["iso3"].upper())
-        state.listed_cells = list(
-            Cell.objects.filter(state=state)
-            .select_related("recommendation")
-            .only("recommendation__code", "current_status", "status_date", "current_update_id")
-            .order_by("recommendation__order")
+        state.as_of = as_of(request)
+        state.listed_cells = selectors.cells_with_sources(
+            list(
+                Cell.objects.filter(state=state)
+                .as_of(state.as_of)
+                .select_related("recommendation")
+                .only(
+                    "recommendation__code",
+                    "current_status",
+                    "status_date",
+                    "current_update_id",
+                    "sources_disagree",
+                )
+                .order_by("recommendation__order")
+            ),
+            state.as_of,
         )
-        state.distribution = selectors.status_counts(Cell.objects.filter(state=state))
+        state.distribution = selectors.counted(state.listed_cells)
         return Response(s.StateDetailSerializer(state, context=self.get_serializer_context()).data)
 
 
@@ -344,7 +393,10 @@ class StateViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 @extend_schema_view(
     list=extend_schema(
-        summary=_("Recommendation x Member State: current status, its date, its update"),
+        summary=_(
+            "Recommendation x Member State: status, its date, its update and each source's, "
+            "today or as of a date"
+        ),
         responses={**listed(s.CellSerializer), **PAGE_ERRORS},
     )
 )
@@ -357,11 +409,16 @@ class CellViewSet(ReadViewSet, mixins.ListModelMixin):
             "current_status",
             "status_date",
             "current_update_id",
+            "sources_disagree",
         )
         .order_by("recommendation__order", "state__name")
     )
     serializer_class = s.CellSerializer
     filterset_class = CellFilter
+
+    def decorate(self, rows):
+        # The date was checked by the filters (400 if malformed): the same field reads it here.
+        selectors.cells_with_sources(rows, as_of(self.request))
 
 
 class SummaryView(ApiMixin, APIView):
@@ -379,11 +436,13 @@ class SummaryView(ApiMixin, APIView):
         filterset = CellFilter(request.query_params, queryset=Cell.objects.all(), request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
+        day = filterset.as_of_date
         figures = selectors.dashboard(
             filterset.qs,
             filtered=filterset.active,
-            stale_since=months_ago(settings.TRACKER_STALE_MONTHS),
+            stale_since=months_ago(settings.TRACKER_STALE_MONTHS, day),
             stale_shown=0,
+            as_of=day,
         )
         by_recommendation = [
             (rec, [(status, n) for status, n, _ in row]) for rec, row in figures.matrix
@@ -392,6 +451,7 @@ class SummaryView(ApiMixin, APIView):
         for row in figures.years:
             years.setdefault(row["year"], {})[row["status"]] = row["n"]
         data = {
+            "as_of": day,
             "cells": figures.total,
             "status_counts": selectors.summed([row for _, row in by_recommendation]),
             "by_recommendation": [
@@ -411,6 +471,15 @@ class SummaryView(ApiMixin, APIView):
                 for year, counts in sorted(years.items())
             ],
             "stale_cells": figures.stale_count,
+            "disagreeing_cells": figures.disagreeing,
+            "disagreement_by_theme": [
+                {"key": theme.slug, "name": theme.label, "cells": n}
+                for theme, n in figures.disagreement_themes
+            ],
+            "disagreement_by_regional_group": [
+                {"key": group.value, "name": group.label, "cells": n}
+                for group, n in figures.disagreement_regions
+            ],
         }
         return Response(s.SummarySerializer(data).data)
 
@@ -551,6 +620,30 @@ class UpdateViewSet(
         body.is_valid(raise_exception=True)
         text = body.validated_data.get(field, "")
         return self.shown(service(update=self.get_object(), user=request.user, **{field: text}))
+
+
+# --------------------------------------------------------------------------------------------
+# What changed: the approvals of a window, with the status before each
+# --------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_(
+            "Updates approved in a window of days (the last 30 by default), the newest approval "
+            "first, with each cell's status before"
+        ),
+        responses={**listed(s.ChangeSerializer, csv=True), **READ_ERRORS},
+    )
+)
+class ChangeViewSet(ReadViewSet, mixins.ListModelMixin):
+    """The "What changed" page's rows: approved updates only, whoever asks (ChangeFilter)."""
+
+    queryset = ProgressUpdate.objects.status_changes()
+    serializer_class = s.ChangeSerializer
+    filterset_class = ChangeFilter
+    pagination_class = ApprovalCursor
+    csv_page = ChangeListView
 
 
 @csrf_exempt

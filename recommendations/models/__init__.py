@@ -25,9 +25,11 @@ from .catalogue import (
 from .cells import (
     Cell,
     CellAssessment,
+    CellDisagreement,
     CellQuerySet,
     CellYearCount,
     CellYearCountQuerySet,
+    disagreement_spans,
     months_ago,
     sources_disagree,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "AssessmentSource",
     "Cell",
     "CellAssessment",
+    "CellDisagreement",
     "CellQuerySet",
     "CellYearCount",
     "CellYearCountQuerySet",
@@ -80,6 +83,7 @@ __all__ = [
     "ReferenceData",
     "RegionalGroup",
     "ReviewState",
+    "disagreement_spans",
     "months_ago",
     "SourceDocument",
     "Status",

@@ -4,9 +4,11 @@ yearly counts derived from its approved log."""
 from __future__ import annotations
 
 import datetime
+from itertools import groupby
+from operator import itemgetter
 
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -34,9 +36,33 @@ def sources_disagree(statuses) -> bool:
     return Status.DECLINED in reported and any(rank >= Status.PLANNED.rank for rank in ranks)
 
 
-def months_ago(months: int) -> datetime.date:
-    """Today, ``months`` months back (the 28th at most): where staleness starts."""
-    today = timezone.localdate()
+def disagreement_spans(log) -> list[tuple[datetime.date, datetime.date | None]]:
+    """The periods during which a cell's sources disagreed (``sources_disagree``), from its
+    approved log as ``(effective_date, source, status)`` rows in the current status's order,
+    oldest first (effective date, creation time, id): ``(since, until)`` pairs, ``since`` the
+    first day they disagreed, ``until`` the first day they no longer did (None: they still
+    do). A day counts every update that took effect on it, as a page "as of" that day does."""
+    latest: dict[str, str] = {}
+    spans: list[tuple[datetime.date, datetime.date | None]] = []
+    since = None
+    for day, updates in groupby(log, key=itemgetter(0)):
+        for _day, source, status in updates:
+            latest[source] = status
+        disagree = sources_disagree(latest.values())
+        if disagree and since is None:
+            since = day
+        elif not disagree and since is not None:
+            spans.append((since, day))
+            since = None
+    if since is not None:
+        spans.append((since, None))
+    return spans
+
+
+def months_ago(months: int, today: datetime.date | None = None) -> datetime.date:
+    """Today (or the day given: a page's "as of" date), ``months`` months back (the 28th at
+    most): where staleness starts."""
+    today = today or timezone.localdate()
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     month += 1
     day = min(today.day, 28)
@@ -56,7 +82,10 @@ class CellQuerySet(models.QuerySet):
     def stale(self, since) -> CellQuerySet:
         """Cells gone stale: a status whose latest approved update took effect before ``since``
         (the dashboard, its filter and the editors' digest). Never-reported cells have no date
-        and are not stale: they are counted apart (``never_reported``)."""
+        and are not stale: they are counted apart (``never_reported``). On a queryset read as
+        of a date (``as_of``), the status of that date, and ``since`` counted back from it."""
+        if "status_date_on" in self.query.annotations:
+            return self.filter(status_date_on__lt=since)
         return self.filter(status_date__lt=since)
 
     def never_reported(self) -> CellQuerySet:
@@ -70,23 +99,74 @@ class CellQuerySet(models.QuerySet):
     def as_of(self, date: datetime.date | None) -> CellQuerySet:
         """Each cell with the status in effect on ``date``: ``status_on`` and ``status_date_on``,
         from its latest approved update by effective date on or before that day (the current
-        status's rule, cut at the date; "no information" when there is none). With no date,
-        the stored current status under the same names, at no cost: pages read one pair of
-        names whichever they show (``Cell.status``, ``Cell.shown_date``)."""
+        status's rule, cut at the date; "no information" when there is none), ``update_on``
+        (that update's id) and ``disagree_on``: whether the sources' latest approved statuses
+        on or before that day disagree (``sources_disagree``). With no date, the stored current
+        status and flag under the same names, at no cost: pages read one set of names whichever
+        they show (``Cell.status``, ``Cell.shown_date``, ``Cell.shown_disagreement``).
+
+        A cell whose current status took effect on or before ``date`` (or that has none) has
+        had no approved update since: its stored figures are those of that day, and the log is
+        read only for the others."""
         if date is None:
-            return self.annotate(status_on=F("current_status"), status_date_on=F("status_date"))
+            return self.annotate(
+                status_on=F("current_status"),
+                status_date_on=F("status_date"),
+                update_on=F("current_update"),
+                disagree_on=F("sources_disagree"),
+            )
         from .updates import ProgressUpdate  # updates.py imports this module
 
+        unchanged = Q(status_date__isnull=True) | Q(status_date__lte=date)
         latest = (
             ProgressUpdate.objects.approved()
             .filter(cell=OuterRef("pk"), effective_date__lte=date)
             .latest_first()
         )
         return self.annotate(
-            status_on=Coalesce(
-                Subquery(latest.values("status")[:1]), Value(Status.NO_INFORMATION.value)
+            status_on=Case(
+                When(unchanged, then=F("current_status")),
+                default=Coalesce(
+                    Subquery(latest.values("status")[:1]), Value(Status.NO_INFORMATION.value)
+                ),
+                output_field=models.CharField(),
             ),
-            status_date_on=Subquery(latest.values("effective_date")[:1]),
+            status_date_on=Case(
+                When(unchanged, then=F("status_date")),
+                default=Subquery(latest.values("effective_date")[:1]),
+                output_field=models.DateField(),
+            ),
+            update_on=Case(
+                When(unchanged, then=F("current_update")),
+                default=Subquery(latest.values("pk")[:1]),
+                output_field=models.BigIntegerField(),
+            ),
+            # The periods of disagreement (``CellDisagreement``), one list read once for all
+            # the cells: the rule applied to each source's latest status on that day.
+            disagree_on=Case(
+                When(unchanged, then=F("sources_disagree")),
+                When(pk__in=CellDisagreement.objects.on(date).values("cell"), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def source_updates_on(self, date: datetime.date) -> CellQuerySet:
+        """Each cell with ``source_<source>`` for each assessment source: the id of that
+        source's latest approved update on or before ``date`` (None if it had none), from the
+        (cell, review state, source, date) index."""
+        from .updates import ProgressUpdate  # updates.py imports this module
+
+        approved = ProgressUpdate.objects.approved().filter(
+            cell=OuterRef("pk"), effective_date__lte=date
+        )
+        return self.annotate(
+            **{
+                f"source_{source.value}": Subquery(
+                    approved.filter(source=source).latest_first().values("pk")[:1]
+                )
+                for source in AssessmentSource
+            }
         )
 
     def in_states(self, states) -> CellQuerySet:
@@ -195,6 +275,16 @@ class Cell(models.Model):
         """The effective date of the status shown (see ``status``)."""
         return getattr(self, "status_date_on", self.status_date)
 
+    @property
+    def shown_update(self) -> int | None:
+        """The id of the approved update the status shown comes from (see ``status``)."""
+        return getattr(self, "update_on", self.current_update_id)
+
+    @property
+    def shown_disagreement(self) -> bool:
+        """Whether the sources disagree on the date shown (see ``status``)."""
+        return bool(getattr(self, "disagree_on", self.sources_disagree))
+
 
 class CellAssessment(models.Model):
     """The latest approved status of one cell from one assessment source (a government's
@@ -239,6 +329,50 @@ class CellAssessment(models.Model):
     @property
     def status_enum(self) -> Status:
         return Status(self.status)
+
+
+class CellDisagreementQuerySet(models.QuerySet):
+    def on(self, date: datetime.date) -> CellDisagreementQuerySet:
+        """The periods that held on ``date``: their cells' sources disagreed that day."""
+        return self.filter(since__lte=date).filter(Q(until__isnull=True) | Q(until__gt=date))
+
+
+class CellDisagreement(models.Model):
+    """A period during which a cell's assessment sources disagreed (``sources_disagree``
+    applied to each source's latest approved status, day by day): from ``since`` until the day
+    before ``until``, or still (``until`` empty). Derived from the approved log, as the current
+    status is, by the same service in the same transaction (``services.cell_refresh_status``),
+    so that a page "as of" a date reads whether the sources disagreed that day from this short
+    list instead of looking up four sources' histories per cell."""
+
+    cell = models.ForeignKey(
+        Cell, on_delete=models.CASCADE, related_name="disagreements", verbose_name=_("cell")
+    )
+    since = models.DateField(_("since"), help_text=_("The first day the sources disagreed."))
+    until = models.DateField(
+        _("until"),
+        null=True,
+        blank=True,
+        help_text=_("The first day they agreed again; empty while they still disagree."),
+    )
+
+    objects = CellDisagreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("period of disagreement")
+        verbose_name_plural = _("periods of disagreement")
+        ordering = ["cell", "since"]
+        constraints = [
+            models.UniqueConstraint(fields=["cell", "since"], name="one_disagreement_a_start"),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gt=F("since")),
+                name="disagreement_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["since", "until"], name="disagreement_days")]
+
+    def __str__(self) -> str:
+        return f"{self.cell_id} {self.since}..{self.until or ''}"
 
 
 class CellYearCountQuerySet(models.QuerySet):

@@ -28,6 +28,7 @@ from .notifications import DigestReport, digests_collect, digests_send
 from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, roles_seed
 from .status import (
     cell_assessments_rebuild,
+    cell_disagreements_rebuild,
     cell_refresh_status,
     cell_year_counts_rebuild,
     cells_refresh_all,
@@ -70,6 +71,7 @@ __all__ = [
     "cell_for",
     "cell_refresh_status",
     "cell_assessments_rebuild",
+    "cell_disagreements_rebuild",
     "cell_year_counts_rebuild",
     "cells_ensure_grid",
     "cells_refresh_all",

@@ -14,9 +14,11 @@ from ..models import (
     AssessmentSource,
     Cell,
     CellAssessment,
+    CellDisagreement,
     CellYearCount,
     ProgressUpdate,
     Status,
+    disagreement_spans,
     sources_disagree,
 )
 
@@ -40,6 +42,16 @@ def cell_refresh_status(*, cell: Cell, user=None) -> Cell:
     CellAssessment.objects.filter(cell=cell).delete()
     CellAssessment.objects.bulk_create(_assessment(cell.pk, update) for update in assessments)
     cell.sources_disagree = sources_disagree(update.status for update in assessments)
+    # And the periods they disagreed, for the pages "as of" a past date.
+    CellDisagreement.objects.filter(cell=cell).delete()
+    CellDisagreement.objects.bulk_create(
+        CellDisagreement(cell_id=cell.pk, since=since, until=until)
+        for since, until in disagreement_spans(
+            approved.order_by("effective_date", "created_at", "id").values_list(
+                "effective_date", "source", "status"
+            )
+        )
+    )
     cell._history_user = user
     cell.save(
         update_fields=[
@@ -96,6 +108,25 @@ def cell_assessments_rebuild() -> None:
         Cell.objects.filter(pk__in=disagreeing[start : start + 500]).update(sources_disagree=True)
 
 
+def cell_disagreements_rebuild() -> None:
+    """Every cell's periods of disagreement, from the whole approved log read once in the
+    current status's order (cell by cell, oldest first), in bounded memory."""
+    CellDisagreement.objects.all().delete()
+    log = (
+        ProgressUpdate.objects.approved()
+        .order_by("cell_id", "effective_date", "created_at", "id")
+        .values_list("cell_id", "effective_date", "source", "status")
+        .iterator(chunk_size=5_000)
+    )
+    spans = (
+        CellDisagreement(cell_id=cell, since=since, until=until)
+        for cell, rows in itertools.groupby(log, key=lambda row: row[0])
+        for since, until in disagreement_spans(row[1:] for row in rows)
+    )
+    while batch := list(itertools.islice(spans, 5_000)):
+        CellDisagreement.objects.bulk_create(batch)
+
+
 def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
     """Rewrite the cells' yearly counts (every cell's when None) from their approved updates:
     part of refreshing a cell's status, and of restoring a backup (the counts are derived, so
@@ -137,4 +168,5 @@ def cells_refresh_all() -> int:
         )
         cell_year_counts_rebuild()
         cell_assessments_rebuild()
+        cell_disagreements_rebuild()
     return cells

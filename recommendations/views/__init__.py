@@ -13,6 +13,8 @@ from .imports import (
     import_template,
 )
 from .public import (
+    CellDetailView,
+    ChangeListView,
     DashboardView,
     HomeView,
     RecommendationDetailView,
@@ -36,6 +38,8 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "CappedPaginator",
     "FilteredListView",
+    "CellDetailView",
+    "ChangeListView",
     "DashboardView",
     "HomeView",
     "MyUpdatesView",

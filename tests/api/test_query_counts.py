@@ -61,7 +61,12 @@ ENDPOINTS = {
     "recommendations detail": ("/api/v1/recommendations/R19/", 5),
     "states list": ("/api/v1/states/?region=african", 2),
     "states detail": ("/api/v1/states/DZA/", 3),
-    "cells": ("/api/v1/cells/?recommendation=R19&region=african", 3),
+    # + 1: the page's sources side by side
+    "cells": ("/api/v1/cells/?recommendation=R19&region=african", 4),
+    "cells as of a date": ("/api/v1/cells/?recommendation=R19&as_of=2016-06-30", 4),
+    "cells whose sources disagree": ("/api/v1/cells/?disagreement=no&as_of=2016-06-30", 4),
+    "states detail as of a date": ("/api/v1/states/DZA/?as_of=2016-06-30", 3),
+    "recommendations detail as of a date": ("/api/v1/recommendations/R19/?as_of=2016-06-30", 5),
     "updates first page": (
         "/api/v1/updates/?region=african&theme=protection&since=2010-01-01",
         2,
@@ -69,8 +74,15 @@ ENDPOINTS = {
     "updates unfiltered": ("/api/v1/updates/", 1),
     "updates cursor page": (cursor_page, 1),
     "updates detail": (oldest_update, 1),
-    "summary": ("/api/v1/summary/", 7),
-    "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 8),
+    # + 1: the cells whose sources disagree, by recommendation and regional group
+    "summary": ("/api/v1/summary/", 8),
+    "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 9),
+    # one pass over the cells on that day, its year's part of the log, the stale cells shown
+    "summary as of a date": ("/api/v1/summary/?as_of=2016-06-30", 8),
+    "summary as of a date, filtered": (
+        "/api/v1/summary/?as_of=2016-06-30&region=african&disagreement=no",
+        8,
+    ),
     "themes": ("/api/v1/themes/", 2),
 }
 

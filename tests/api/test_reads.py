@@ -188,7 +188,17 @@ def test_a_state_in_detail_holds_the_current_status_of_every_recommendation(
         "status": "planned",
         "status_date": "2021-04-01",
         "latest_update": latest.pk,
+        "sources": [
+            {
+                "source": "government",
+                "status": "planned",
+                "status_date": "2021-04-01",
+                "update": latest.pk,
+            }
+        ],
+        "sources_disagree": False,
     }
+    assert body["as_of"] is None
     assert cells["R01"]["status"] == "no_information"
     assert cells["R01"]["latest_update"] is None
     assert every_status_counted(body["status_counts"])
@@ -213,6 +223,15 @@ def test_cells_list_one_row_per_recommendation_and_state(client, approved_update
             "status": "implemented",
             "status_date": "2022-02-02",
             "latest_update": update.pk,
+            "sources": [
+                {
+                    "source": "government",
+                    "status": "implemented",
+                    "status_date": "2022-02-02",
+                    "update": update.pk,
+                }
+            ],
+            "sources_disagree": False,
         }
     ]
     assert read(client, f"{API}cells/?per_page=1")["count"] == Cell.objects.count()
@@ -249,9 +268,11 @@ def test_cells_filtered_by_theme_are_that_themes_recommendations_in_every_state(
 def test_summary_has_the_dashboards_figures(client, log):
     body = read(client, f"{API}summary/")
     assert set(body) == {
-        "cells", "status_counts", "by_recommendation", "by_theme", "by_regional_group",
-        "by_year", "stale_cells",
+        "as_of", "cells", "status_counts", "by_recommendation", "by_theme", "by_regional_group",
+        "by_year", "stale_cells", "disagreeing_cells", "disagreement_by_theme",
+        "disagreement_by_regional_group",
     }  # fmt: skip
+    assert body["as_of"] is None
     assert body["cells"] == Cell.objects.count()
     assert every_status_counted(body["status_counts"])
     assert sum(body["status_counts"].values()) == body["cells"]

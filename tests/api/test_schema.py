@@ -24,7 +24,7 @@ from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
 from recommendations import services
-from recommendations.api.pagination import LogCursor
+from recommendations.api.pagination import ApprovalCursor, LogCursor
 from recommendations.models import (
     Actor,
     AssessmentSource,
@@ -132,7 +132,18 @@ def known(db, writer, approved_update) -> dict[str, list[str]]:
         "since": ["1945-01-01", "2008-06-03"],
         "until": ["2010-12-31", datetime.date.today().isoformat()],
         "evidence": ["https://www.un.org/en/ga/", "https://example.org/reports/2020-annex.pdf"],
+        # The picture as of a day: from 1945 to today (said in words).
+        "as_of": ["1945-01-01", "2016-06-30", datetime.date.today().isoformat()],
+        # What changed: a window of approval days spans at most 366 days (said in words); its
+        # cursor is a place among approvals, not in the log.
+        "changes since": [days_ago(300), days_ago(100)],
+        "changes until": [days_ago(5), days_ago(0)],
+        "changes cursor": [ApprovalCursor.encode(update) for update in approved[:3]],
     }
+
+
+def days_ago(days: int) -> str:
+    return (datetime.date.today() - datetime.timedelta(days=days)).isoformat()
 
 
 #: which updates an operation's id should name, by the end of its path (else any)
@@ -162,6 +173,8 @@ def with_known_values(case, known) -> None:
             continue
         for name, value in container.items():
             key = f"id {ids}" if name == "id" and ids else name
+            if case.operation.path.endswith("/changes/") and f"changes {name}" in known:
+                key = f"changes {name}"
             if key in known:
                 container[name] = swapped(value, known[key])
 

@@ -1,4 +1,5 @@
-"""Concurrent staff: no "database is locked", no lost update, every cell's status right."""
+"""Concurrent staff: no "database is locked", no lost update, every cell's status right, and
+each source's latest status beside it."""
 
 import json
 import os

@@ -141,6 +141,8 @@ def add_states_and_recommendations(count: int) -> None:
             text="Extra.",
             source_document=template.source_document,
             source_reference="para. 1",
+            voiced_by=template.voiced_by,
+            strength=template.strength,
             order=900 + n,
         )
         rec.themes.set(template.themes.all())
