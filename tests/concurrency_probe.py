@@ -28,9 +28,11 @@ from recommendations.models import (  # noqa: E402
     AssessmentSource,
     Cell,
     CellAssessment,
+    CellDisagreement,
     ProgressUpdate,
     ReviewState,
     Status,
+    disagreement_spans,
     sources_disagree,
 )
 from recommendations.services import update_approve, update_log, update_return  # noqa: E402
@@ -144,6 +146,18 @@ def main() -> None:
         statuses = ProgressUpdate.objects.filter(pk__in=expected_sources.values())
         if cell.sources_disagree != sources_disagree(statuses.values_list("status", flat=True)):
             wrong.append(f"{cell}: disagreement flag {cell.sources_disagree} is stale")
+        log = (
+            ProgressUpdate.objects.filter(cell=cell, review_state=ReviewState.APPROVED)
+            .order_by("effective_date", "created_at", "id")
+            .values_list("effective_date", "source", "status")
+        )
+        periods = list(
+            CellDisagreement.objects.filter(cell=cell)
+            .order_by("since")
+            .values_list("since", "until")
+        )
+        if periods != disagreement_spans(log):
+            wrong.append(f"{cell}: periods of disagreement {periods} differ from the log's")
     if year_counts() != counted_from_the_log():
         wrong.append("the yearly counts differ from the approved log")
     result = {

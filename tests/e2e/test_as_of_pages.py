@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
         "/dashboard/?as_of=2021-06-30",
         "/dashboard/?as_of=2021-06-30&disagreement=yes",
         "/dashboard/?as_of=2021-13-45",
+        "/ar/dashboard/?as_of=2021-06-30",
+        "/ar/recommendations/R03/?as_of=2021-06-30",
     ],
 )
 def test_no_serious_accessibility_violations_as_of_a_date(
