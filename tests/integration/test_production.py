@@ -173,7 +173,10 @@ for state, day in [("approved", 1), ("submitted", 2), ("draft", 3)]:
 
 LATER_COLUMNS = """
 from django.db import connection
-json = "jsonb" if connection.vendor == "postgresql" else "text"
+postgres = connection.vendor == "postgresql"
+json = "jsonb" if postgres else "text"
+boolean = "boolean NOT NULL DEFAULT " + ("false" if postgres else "0")
+key = "bigserial PRIMARY KEY" if postgres else "integer PRIMARY KEY AUTOINCREMENT"
 later = [
     (table, "translations", json + " NOT NULL DEFAULT '{{}}'")
     for table in ["theme", "actor", "instrument", "sourcedocument", "recommendation",
@@ -183,11 +186,28 @@ later = [
     for table in ["progressupdate", "historicalprogressupdate"]
     for column, kind in [("import_batch_id", "integer NULL"),
                          ("external_id", "varchar(100) NOT NULL DEFAULT ''")]
-]
+] + [
+    (table, column, kind)
+    for table in ["recommendation", "historicalrecommendation"]
+    for column, kind in [("voiced_by", "varchar(30) NOT NULL DEFAULT 'conclusion'"),
+                         ("voiced_by_note", "varchar(200) NOT NULL DEFAULT ''"),
+                         ("strength", "varchar(20) NOT NULL DEFAULT 'agreed'"),
+                         ("paraphrase", boolean)]
+] + [(table, "sources_disagree", boolean) for table in ["cell", "historicalcell"]]
+tables = {{
+    "cellassessment": "cell_id bigint NOT NULL, source varchar(30) NOT NULL, "
+    "status varchar(30) NOT NULL, status_date date NOT NULL, update_id bigint NOT NULL",
+    "celldisagreement": "cell_id bigint NOT NULL, since date NOT NULL, until date NULL",
+}}
 with connection.cursor() as cursor:
     for table, column, kind in later:
         definition = column + " " + kind if "{0}" == "ADD" else column
         cursor.execute(f"ALTER TABLE recommendations_{{table}} {0} COLUMN {{definition}}")
+    for table, columns in tables.items():
+        if "{0}" == "ADD":
+            cursor.execute(f"CREATE TABLE recommendations_{{table}} (id {{key}}, {{columns}})")
+        else:
+            cursor.execute(f"DROP TABLE recommendations_{{table}}")
 """
 
 CLEAR_THEM = """
@@ -214,9 +234,9 @@ def test_dates_before_1945_already_logged_are_named_by_the_migration_and_cleared
     run_manage(scratch_database_url, "migrate", "--no-input", "-v", "0")
     run_manage(scratch_database_url, "seed", "-v", "0")
     run_manage(scratch_database_url, "migrate", "recommendations", "0004", "--no-input", "-v", "0")
-    # Today's services stand in for the app of that time: they read the later columns (the
-    # catalogue's translations, an update's import batch), so these are there while they run,
-    # and gone again before migrating.
+    # Today's services stand in for the app of that time: they read the later columns and
+    # tables (the catalogue's translations, an update's import batch, a cell's sources), so
+    # these are there while they run, and gone again before migrating.
     run_manage(scratch_database_url, "shell", "-v", "0", "-c", LATER_COLUMNS.format("ADD"))
     run_manage(scratch_database_url, "shell", "-v", "0", "-c", BEFORE_1945)
 
