@@ -14,6 +14,7 @@ import re
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -96,6 +97,11 @@ class RecommendationFeed(ApprovedUpdatesFeed):
     def cells_filter(self, obj: Recommendation) -> dict:
         return {"cell__recommendation": obj}
 
+    def feed_url(self, obj: Recommendation) -> str:
+        # Its own address as the site writes it, however it was asked for (r03): a reader
+        # subscribed under both spellings sees one feed.
+        return reverse("recommendations:recommendation-feed", args=[obj.code])
+
     def title(self, obj: Recommendation) -> str:
         return xml_text(
             gettext("%(code)s · %(title)s: approved updates")
@@ -114,6 +120,9 @@ class StateFeed(ApprovedUpdatesFeed):
 
     def cells_filter(self, obj: MemberState) -> dict:
         return {"cell__state": obj}
+
+    def feed_url(self, obj: MemberState) -> str:
+        return reverse("recommendations:state-feed", args=[obj.iso3])  # FRA, asked as fra
 
     def title(self, obj: MemberState) -> str:
         return xml_text(gettext("%(state)s: approved updates") % {"state": obj.label})

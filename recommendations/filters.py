@@ -25,6 +25,7 @@ from drf_spectacular.utils import extend_schema_field
 from .forms import AsOfForm, as_of_field, validate_as_of
 from .localization import CollatedModelChoiceIterator
 from .models import (
+    EFFECTIVE_DATE_MIN,
     LATEST_FIRST,
     Actor,
     AssessmentSource,
@@ -437,7 +438,38 @@ UPDATE_SORTS = {
 }
 
 
-class UpdateFilter(TrackerFilterSet):
+class LogFilterSet(TrackerFilterSet):
+    """What the progress log and "What changed" share: their cell-level filters (tags, regions,
+    recommendations, states, disagreement) narrow the updates together, as one ``cell IN
+    (...)`` subquery (``_cells_matching``), never a join per filter."""
+
+    #: filter name -> keyword of ``_cells_matching``
+    CELL_FILTERS = {
+        "theme": "themes",
+        "actor": "actors",
+        "region": "regions",
+        "recommendation": "recommendations",
+        "state": "states",
+        "disagreement": "disagreement",
+    }
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        cells = _cells_matching(
+            **{
+                keyword: self.form.cleaned_data.get(name)
+                for name, keyword in self.CELL_FILTERS.items()
+                if name in self.filters
+            }
+        )
+        return queryset if cells is None else queryset.filter(cell__in=cells)
+
+    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: codes, ISO3s and slugs
+    def filter_in(self, queryset, name, value):
+        return queryset  # cell-level: applied together in filter_queryset
+
+
+class UpdateFilter(LogFilterSet):
     """The progress log. The review-state filter exists only for reviewers (see __init__)."""
 
     q = search_filter(_("Search narrative and evidence"))
@@ -473,15 +505,6 @@ class UpdateFilter(TrackerFilterSet):
         empty_label=_("Newest first"),
     )
 
-    CELL_FILTERS = {
-        "theme": "themes",
-        "actor": "actors",
-        "region": "regions",
-        "recommendation": "recommendations",
-        "state": "states",
-        "disagreement": "disagreement",
-    }
-
     class Meta:
         model = ProgressUpdate
         fields: list[str] = []
@@ -495,24 +518,10 @@ class UpdateFilter(TrackerFilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # Cell-level filters combine into a single subquery (see _cells_matching).
-        cells = _cells_matching(
-            **{
-                keyword: self.form.cleaned_data.get(name)
-                for name, keyword in self.CELL_FILTERS.items()
-                if name in self.filters
-            }
-        )
-        if cells is not None:
-            queryset = queryset.filter(cell__in=cells)
         if not (self.reviewer and self.form.cleaned_data.get("review")):
             # Only approved updates count, unless a reviewer asks for other review states.
             queryset = queryset.filter(review_state=ReviewState.APPROVED)
         return queryset
-
-    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: codes, ISO3s and slugs
-    def filter_in(self, queryset, name, value):
-        return queryset  # cell-level: applied together in filter_queryset
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -569,7 +578,7 @@ class ChangeFilterForm(forms.Form):
         return data
 
 
-class ChangeFilter(TrackerFilterSet):
+class ChangeFilter(LogFilterSet):
     """What changed: the approved updates whose approval fell in a window of days (the site's
     time zone), each with the cell's status before it (``with_previous_status``). Approved
     updates only, whoever asks: a draft, a submitted or a withdrawn update is no change."""
@@ -600,8 +609,6 @@ class ChangeFilter(TrackerFilterSet):
     )
     disagreement = disagreement_filter()
 
-    CELL_FILTERS = UpdateFilter.CELL_FILTERS
-
     class Meta:
         model = ProgressUpdate
         fields: list[str] = []
@@ -610,11 +617,13 @@ class ChangeFilter(TrackerFilterSet):
     @property
     def window(self) -> tuple[datetime.date, datetime.date]:
         """The days of approval shown, both included: those asked for, else the last 30 days
-        (to ``until`` when only that is given)."""
+        (to ``until`` when only that is given; never before 1945, the first day one may ask)."""
         self.form.errors  # noqa: B018 -- validates: cleaned_data then holds the valid values
         data = self.form.cleaned_data
         until = data.get("until") or timezone.localdate()
-        since = data.get("since") or until - datetime.timedelta(days=CHANGES_DEFAULT_DAYS - 1)
+        since = data.get("since") or max(
+            until - datetime.timedelta(days=CHANGES_DEFAULT_DAYS - 1), EFFECTIVE_DATE_MIN
+        )
         return since, until
 
     @property
@@ -624,24 +633,10 @@ class ChangeFilter(TrackerFilterSet):
         return not self.form.cleaned_data.get("since") and not self.form.cleaned_data.get("until")
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        cells = _cells_matching(
-            **{
-                keyword: self.form.cleaned_data.get(name)
-                for name, keyword in self.CELL_FILTERS.items()
-                if name in self.filters
-            }
-        )
-        if cells is not None:
-            queryset = queryset.filter(cell__in=cells)
-        return queryset.approved_within(*self.window)
+        return super().filter_queryset(queryset).approved_within(*self.window)
 
     def filter_window(self, queryset, name, value):
         return queryset  # applied in filter_queryset, with its default
-
-    @extend_schema_field(OpenApiTypes.STR)  # for the API's schema: codes, ISO3s and slugs
-    def filter_in(self, queryset, name, value):
-        return queryset  # cell-level: applied together in filter_queryset
 
     def filter_changed(self, queryset, name, value):
         if value not in ("yes", "no"):

@@ -269,3 +269,9 @@ class AsOfForm(forms.Form):
     def date(self):
         """The valid date asked for, or None (today)."""
         return self.cleaned_data.get("as_of") if self.is_valid() else None
+
+    @property
+    def past(self) -> bool:
+        """Whether the date asked for is before today: the page then says it shows the past
+        (asked for today, it shows today's picture, and says nothing of the sort)."""
+        return self.date is not None and self.date < timezone.localdate()

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, Subquery, Value, Window
+from django.db.models import Count, F, Q, Subquery, Value, Window, prefetch_related_objects
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
@@ -105,20 +105,27 @@ def recommendation_overview(
     }
 
 
-def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dict:
-    """A country profile, today or as of a date: every cell of the state with its sources side
-    by side, grouped by theme, its distribution and its latest approved updates (those that
-    took effect on or before ``as_of``)."""
+def state_cells(state: MemberState, as_of: datetime.date | None = None) -> list[Cell]:
+    """Every cell of a state in the catalogue's order, with the status of ``as_of`` (today when
+    None) and its sources side by side (``cells_with_sources``): the country profile, its CSV
+    and the API's record of the state, in two queries."""
     cells = list(
         Cell.objects.filter(state=state)
         .as_of(as_of)
         .select_related("recommendation")
-        .prefetch_related("recommendation__themes")
         .order_by("recommendation__order")
     )
     for cell in cells:
         cell.state = state  # the cell's links read it; no query for it
-    cells_with_sources(cells, as_of)
+    return cells_with_sources(cells, as_of)
+
+
+def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dict:
+    """A country profile, today or as of a date: every cell of the state with its sources side
+    by side, grouped by theme, its distribution and its latest approved updates (those that
+    took effect on or before ``as_of``)."""
+    cells = state_cells(state, as_of)
+    prefetch_related_objects(cells, "recommendation__themes")
     by_theme = [
         (theme, [cell for cell in cells if theme in cell.recommendation.themes.all()])
         for theme in Theme.objects.all()

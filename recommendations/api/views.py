@@ -366,22 +366,7 @@ class StateViewSet(ReadViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def retrieve(self, request, *args, **kwargs):
         state = get_object_or_404(MemberState, iso3=kwargs["iso3"].upper())
         state.as_of = as_of(request)
-        state.listed_cells = selectors.cells_with_sources(
-            list(
-                Cell.objects.filter(state=state)
-                .as_of(state.as_of)
-                .select_related("recommendation")
-                .only(
-                    "recommendation__code",
-                    "current_status",
-                    "status_date",
-                    "current_update_id",
-                    "sources_disagree",
-                )
-                .order_by("recommendation__order")
-            ),
-            state.as_of,
-        )
+        state.listed_cells = selectors.state_cells(state, state.as_of)
         state.distribution = selectors.counted(state.listed_cells)
         return Response(s.StateDetailSerializer(state, context=self.get_serializer_context()).data)
 

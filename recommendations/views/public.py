@@ -118,12 +118,15 @@ class RecommendationDetailView(FilteredListView):
     def filterset_kwargs(self):
         return {"only": ["as_of", "region", "status", "disagreement"]}
 
-    def csv_rows(self):
-        # A recommendation's cells are one per state: a short list, given its sources at once.
-        cells = list(self.get_queryset())
+    def with_sources(self, cells: list) -> list:
+        """The cells (one per state: a short list) with their sources side by side, on the
+        date shown."""
         for cell in cells:
-            cell.recommendation = self.recommendation
+            cell.recommendation = self.recommendation  # the cell's link reads it; no query
         return selectors.cells_with_sources(cells, self.filterset.as_of_date)
+
+    def csv_rows(self):
+        return self.with_sources(list(self.get_queryset()))
 
     def csv_row(self, cell):
         return [cell.state.name, cell.state.iso3, cell.state.regional_group, *cell_columns(cell)]
@@ -137,9 +140,7 @@ class RecommendationDetailView(FilteredListView):
             ),
             **kwargs,
         )
-        for cell in context["cells"]:
-            cell.recommendation = self.recommendation  # the cell's link reads it; no query
-        selectors.cells_with_sources(context["cells"], self.filterset.as_of_date)
+        self.with_sources(context["cells"])
         return context
 
 
