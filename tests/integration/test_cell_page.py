@@ -251,7 +251,7 @@ def test_the_first_possible_day_is_accepted(client, history):
     "path",
     [
         "/recommendations/R99/FRA/",  # no such recommendation
-        "/recommendations/R03/XXX/",  # no such state
+        "/recommendations/R03/QQQ/",  # no such state
         "/recommendations/R03/FR/",  # not an ISO3 code
         "/recommendations/R03/FRA1/",
         "/recommendations/X03/FRA/",

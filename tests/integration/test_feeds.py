@@ -169,7 +169,7 @@ def test_hostile_text_never_breaks_the_xml(client, seeded):
 
 
 def test_unknown_recommendations_and_states_are_404(client, seeded):
-    for path in ("/recommendations/R99/feed/", "/states/XXX/feed/", "/states/FR/feed/"):
+    for path in ("/recommendations/R99/feed/", "/states/QQQ/feed/", "/states/FR/feed/"):
         assert client.get(path).status_code == 404
 
 

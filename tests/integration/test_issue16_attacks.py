@@ -279,7 +279,7 @@ def test_lower_case_feeds_are_the_same_feed_and_malformed_codes_404(client, hist
         "/recommendations/R3/feed/",
         "/recommendations/R99/feed/",
         "/recommendations/R0003/feed/",
-        "/states/XXX/feed/",
+        "/states/QQQ/feed/",
         "/states/FRAN/feed/",
         "/recommendations/R03/FRA/feed/",
     ]:
