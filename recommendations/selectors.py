@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, Subquery, Value, Window, prefetch_related_objects
+from django.db.models import Count, F, Value, Window, prefetch_related_objects
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
@@ -166,12 +166,9 @@ def cells_with_sources(cells: list[Cell], as_of: datetime.date | None = None) ->
             "cell_id", "source", "status", "status_date", "update_id"
         )
     else:
-        latest = Cell.objects.filter(pk__in=ids).source_updates_on(as_of)
-        each_source = Q()
-        for source in AssessmentSource:
-            each_source |= Q(pk__in=latest.values(f"source_{source.value}"))
         rows = (
-            ProgressUpdate.objects.filter(each_source)
+            Cell.objects.filter(pk__in=ids)
+            .source_updates(as_of)
             .values_list("cell_id", "source", "status", "effective_date", "pk")
             .order_by()
         )
@@ -466,15 +463,10 @@ def cell_history(cell: Cell, as_of: datetime.date | None = None) -> CellHistory:
             for row in cell.assessments.select_related("update")
         ]
     else:
-        # One query: each source's latest update on or before the day, from the
-        # (cell, review state, source, date) index.
-        each_source = Q()
-        for source in AssessmentSource:
-            newest = approved.filter(source=source).latest_first().values("pk")[:1]
-            each_source |= Q(pk=Subquery(newest))
+        # One query: each source's latest update on or before the day, as the pages' tables.
         latest = [
             (update.source, update.status, update.effective_date, update)
-            for update in ProgressUpdate.objects.filter(each_source)
+            for update in Cell.objects.filter(pk=cell.pk).source_updates(as_of)
         ]
     order = {source.value: index for index, source in enumerate(AssessmentSource)}
     sources = [

@@ -169,6 +169,17 @@ class CellQuerySet(models.QuerySet):
             }
         )
 
+    def source_updates(self, date: datetime.date):
+        """The approved updates that stood for each assessment source of these cells on
+        ``date``: each source's latest on or before it (``source_updates_on``), in one query."""
+        from .updates import ProgressUpdate  # updates.py imports this module
+
+        latest = self.source_updates_on(date)
+        each_source = Q()
+        for source in AssessmentSource:
+            each_source |= Q(pk__in=latest.values(f"source_{source.value}"))
+        return ProgressUpdate.objects.filter(each_source)
+
     def in_states(self, states) -> CellQuerySet:
         """The cells of these Member States; every cell when ``states`` is empty (an unscoped
         person's desk)."""
