@@ -12,7 +12,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Value, Window, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Subquery,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
@@ -105,16 +113,22 @@ def recommendation_overview(
     }
 
 
-def state_cells(state: MemberState, as_of: datetime.date | None = None) -> list[Cell]:
+def state_cells(
+    state: MemberState, as_of: datetime.date | None = None, *, narratives: bool = False
+) -> list[Cell]:
     """Every cell of a state in the catalogue's order, with the status of ``as_of`` (today when
     None) and its sources side by side (``cells_with_sources``): the country profile, its CSV
-    and the API's record of the state, in two queries."""
-    cells = list(
-        Cell.objects.filter(state=state)
-        .as_of(as_of)
-        .select_related("recommendation")
-        .order_by("recommendation__order")
-    )
+    and the API's record of the state, in two queries. With ``narratives``, each cell also has
+    ``narrative_on``: the narrative of the approved update its status shown comes from
+    (``Cell.shown_update``), or None, read in the same query (the country brief prints it)."""
+    queryset = Cell.objects.filter(state=state).as_of(as_of)
+    if narratives:
+        queryset = queryset.annotate(
+            narrative_on=Subquery(
+                ProgressUpdate.objects.filter(pk=OuterRef("update_on")).values("narrative")[:1]
+            )
+        )
+    cells = list(queryset.select_related("recommendation").order_by("recommendation__order"))
     for cell in cells:
         cell.state = state  # the cell's links read it; no query for it
     return cells_with_sources(cells, as_of)
@@ -122,9 +136,10 @@ def state_cells(state: MemberState, as_of: datetime.date | None = None) -> list[
 
 def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dict:
     """A country profile, today or as of a date: every cell of the state with its sources side
-    by side, grouped by theme, its distribution and its latest approved updates (those that
-    took effect on or before ``as_of``)."""
-    cells = state_cells(state, as_of)
+    by side and the narrative of its status shown (a country brief, printed), grouped by theme,
+    its distribution and its latest approved updates (those that took effect on or before
+    ``as_of``)."""
+    cells = state_cells(state, as_of, narratives=True)
     prefetch_related_objects(cells, "recommendation__themes")
     by_theme = [
         (theme, [cell for cell in cells if theme in cell.recommendation.themes.all()])
@@ -207,6 +222,8 @@ class Dashboard:
     disagreeing: int = 0
     disagreement_themes: list[tuple[Theme, int]] = field(default_factory=list)
     disagreement_regions: list[tuple[RegionalGroup, int]] = field(default_factory=list)
+    #: each state's counts per status, by the state's id (the world map's figures)
+    states: dict[int, StatusRow] = field(default_factory=dict)
     #: the day the figures are of (None: today)
     as_of: datetime.date | None = None
 
@@ -228,7 +245,9 @@ def dashboard(
     the summary's index alone instead of listing every cell."""
     cells = dated(cells, as_of)
     counts = _counted_in_sql if as_of is None else _counted_in_one_pass
-    by_rec, by_region, disagreeing, stale_count, stale = counts(cells, stale_since, stale_shown)
+    by_rec, by_region, by_state, disagreeing, stale_count, stale = counts(
+        cells, stale_since, stale_shown
+    )
     recommendations = [
         (rec, by_rec[rec.pk])
         for rec in Recommendation.objects.only("code", "title", "order").prefetch_related("themes")
@@ -272,6 +291,7 @@ def dashboard(
             if recs
         ],
         disagreement_regions=[(group, disagreeing_region[group.value]) for group in regions],
+        states=by_state,
         as_of=as_of,
     )
 
@@ -292,6 +312,7 @@ def _counted_in_sql(cells: CellQuerySet, stale_since: datetime.date, stale_shown
     return (
         status_counts(cells, key="recommendation_id"),
         status_counts(cells, key="state__regional_group"),
+        status_counts(cells, key="state_id"),
         disagreeing,
         stale.count(),
         list(
@@ -314,12 +335,14 @@ def _counted_in_one_pass(cells: CellQuerySet, stale_since: datetime.date, stale_
     ).order_by("pk")
     by_rec: dict[int, Counter] = defaultdict(Counter)
     by_region: dict[str, Counter] = defaultdict(Counter)
+    by_state: dict[int, Counter] = defaultdict(Counter)
     disagreeing: Counter = Counter()
     stale: list[tuple[datetime.date, int, str]] = []
     for pk, rec, state, status, date, disagree in rows:
         region = regions[state]
         by_rec[rec][status] += 1
         by_region[region][status] += 1
+        by_state[state][status] += 1
         if disagree:
             disagreeing[rec, region] += 1
         if date is not None and date < stale_since:
@@ -328,6 +351,7 @@ def _counted_in_one_pass(cells: CellQuerySet, stale_since: datetime.date, stale_
     return (
         {rec: _row(counts) for rec, counts in by_rec.items()},
         {region: _row(counts) for region, counts in by_region.items()},
+        {state: _row(counts) for state, counts in by_state.items()},
         disagreeing,
         len(stale),
         _stale_cells(stale[:stale_shown]),

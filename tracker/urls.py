@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from recommendations.api.schema import SchemaView
 from recommendations.api.views import not_found as api_not_found
+from recommendations.views.maps import map_shapes
 
 from .health import healthz
 from .languages import set_language
@@ -32,6 +33,8 @@ account_urls = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The world map's shapes, the same in every language.
+    path("map/shapes.svg", map_shapes, name="map-shapes"),
     # The JSON API, its OpenAPI schema and its docs (Swagger UI, from our own static files).
     path("api/v1/", include("recommendations.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

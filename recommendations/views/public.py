@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 
-from .. import permissions, selectors
+from .. import maps, permissions, selectors
 from ..csv_export import csv_response
 from ..exports import (
     CELL_HEADER,
@@ -141,6 +141,9 @@ class RecommendationDetailView(FilteredListView):
             **kwargs,
         )
         self.with_sources(context["cells"])
+        context["world_map"] = maps.status_map(
+            context["cells"], self.recommendation.code, self.filterset.as_of_date
+        )
         return context
 
 
@@ -288,10 +291,13 @@ class DashboardView(TemplateView):
             stale_since=months_ago(self.stale_months, as_of),
             as_of=as_of,
         )
+        world_map, shares = maps.share_map(figures.states, as_of)
         return super().get_context_data(
             filter=filterset,
             as_of_form=filterset.as_of_form,
             **vars(figures),
+            world_map=world_map,
+            shares=shares,
             stale_months=self.stale_months,
             statuses=list(Status),
             **kwargs,

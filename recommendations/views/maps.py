@@ -1,0 +1,16 @@
+"""The world map's shapes: one SVG of definitions every map on the site draws from."""
+
+from django.http import HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import etag, require_safe
+
+from .. import maps
+
+
+@require_safe
+@cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)
+@etag(lambda request: maps.atlas_version())
+def map_shapes(request):
+    """Pages ask for ``?v=<world-atlas version>``: a new version is a new address, so the
+    browser may keep this one for a year."""
+    return HttpResponse(maps.shapes_svg(), content_type="image/svg+xml; charset=utf-8")
