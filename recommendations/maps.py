@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.checks import Tags, Warning, register
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
@@ -102,7 +103,26 @@ class World:
 
 
 def atlas_path(resolution: str) -> Path:
-    return Path(settings.BASE_DIR) / "node_modules" / "world-atlas" / f"countries-{resolution}.json"
+    return Path(settings.TRACKER_WORLD_ATLAS) / f"countries-{resolution}.json"
+
+
+def available() -> bool:
+    """Whether the shapes are installed (``make install`` runs ``npm ci``). Without them the
+    pages leave the map out rather than fail; the deployment check warns."""
+    return atlas_path("50m").is_file()
+
+
+@register(Tags.compatibility, deploy=True)
+def check_atlas(app_configs=None, **kwargs):
+    if available():
+        return []
+    return [
+        Warning(
+            f"The world map's shapes are missing ({atlas_path('50m')}).",
+            hint="Install the front-end packages: make install (npm ci).",
+            id="recommendations.W001",
+        )
+    ]
 
 
 class _Arcs:
@@ -168,9 +188,15 @@ def _polygons(geometry: dict) -> list[list[list[int]]]:
 
 
 def _area(ring: list[tuple[float, float]]) -> float:
-    return abs(
-        sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))
-    ) / 2
+    return (
+        abs(
+            sum(
+                x0 * y1 - x1 * y0
+                for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)
+            )
+        )
+        / 2
+    )
 
 
 def _simplified(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -413,9 +439,11 @@ def _with_date(label: str, date: datetime.date | None) -> str:
 
 def status_map(
     cells: Iterable[Cell], recommendation_code: str, as_of: datetime.date | None = None
-) -> WorldMap:
+) -> WorldMap | None:
     """A recommendation's map: each state coloured by the status its cell shows (on ``as_of``),
     linking to the cell; a state the filters leave out is grey and links to its own page."""
+    if not available():
+        return None
     shapes = world().shapes
     by_state = {cell.state_id: cell for cell in cells}
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
@@ -479,11 +507,11 @@ class Share:
 
 def share_map(
     counts: dict[int, list[tuple[Status, int]]], as_of: datetime.date | None = None
-) -> tuple[WorldMap, list[Share]]:
+) -> tuple[WorldMap | None, list[Share]]:
     """The dashboard's map: per state, the share of the selected recommendations implemented or
     partially implemented (``counts``: each state's [(Status, n)] for the selected cells), and
     the same figures as rows for the table beside it."""
-    shapes = world().shapes
+    shapes = world().shapes if available() else {}
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     labels = share_labels()
     places, rows, tally = [], [], {}
@@ -515,5 +543,7 @@ def share_map(
     legend = [Key(css, labels[css], tally.get(css, 0)) for _upper, css in SHARE_BANDS]
     if tally.get(OUT_CSS):
         legend.append(Key(OUT_CSS, str(OUT_LABEL), tally[OUT_CSS]))
+    if not available():
+        return None, rows
     title = _("Map of the share of recommendations implemented or partially implemented")
     return WorldMap(title=title, places=places, legend=legend), rows

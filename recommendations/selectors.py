@@ -235,6 +235,7 @@ def dashboard(
     stale_since: datetime.date,
     stale_shown: int = 20,
     as_of: datetime.date | None = None,
+    per_state: bool = False,
 ) -> Dashboard:
     """Status counts per recommendation (as a heat map), theme and regional group, the cells
     whose sources disagree per theme and regional group, approved updates per year, and the
@@ -242,11 +243,12 @@ def dashboard(
     effect that day, updates that took effect on or before it).
 
     ``filtered`` says whether ``cells`` is a selection: unfiltered, the chart of the years reads
-    the summary's index alone instead of listing every cell."""
+    the summary's index alone instead of listing every cell. ``per_state`` adds each state's
+    counts (the world map's figures; one more query today, none for a past day)."""
     cells = dated(cells, as_of)
     counts = _counted_in_sql if as_of is None else _counted_in_one_pass
     by_rec, by_region, by_state, disagreeing, stale_count, stale = counts(
-        cells, stale_since, stale_shown
+        cells, stale_since, stale_shown, per_state
     )
     recommendations = [
         (rec, by_rec[rec.pk])
@@ -296,7 +298,9 @@ def dashboard(
     )
 
 
-def _counted_in_sql(cells: CellQuerySet, stale_since: datetime.date, stale_shown: int):
+def _counted_in_sql(
+    cells: CellQuerySet, stale_since: datetime.date, stale_shown: int, per_state: bool
+):
     """Today's figures, from the stored statuses: grouped by the database, each from its index
     (a few milliseconds at any size of the log)."""
     disagreeing = Counter(
@@ -312,7 +316,7 @@ def _counted_in_sql(cells: CellQuerySet, stale_since: datetime.date, stale_shown
     return (
         status_counts(cells, key="recommendation_id"),
         status_counts(cells, key="state__regional_group"),
-        status_counts(cells, key="state_id"),
+        status_counts(cells, key="state_id") if per_state else {},
         disagreeing,
         stale.count(),
         list(
@@ -323,7 +327,9 @@ def _counted_in_sql(cells: CellQuerySet, stale_since: datetime.date, stale_shown
     )
 
 
-def _counted_in_one_pass(cells: CellQuerySet, stale_since: datetime.date, stale_shown: int):
+def _counted_in_one_pass(
+    cells: CellQuerySet, stale_since: datetime.date, stale_shown: int, per_state: bool
+):
     """A past day's figures: one pass over the cells reads each one's status, date and
     disagreement of that day (a past status is looked up in the log once a cell, not once a
     count), and Python counts them. The cells are read in the order of their ids, with no join:
@@ -351,7 +357,7 @@ def _counted_in_one_pass(cells: CellQuerySet, stale_since: datetime.date, stale_
     return (
         {rec: _row(counts) for rec, counts in by_rec.items()},
         {region: _row(counts) for region, counts in by_region.items()},
-        {state: _row(counts) for state, counts in by_state.items()},
+        {state: _row(counts) for state, counts in by_state.items()} if per_state else {},
         disagreeing,
         len(stale),
         _stale_cells(stale[:stale_shown]),

@@ -211,6 +211,12 @@ STORAGES = {
 }
 # Front-end libraries come from npm at install time (package-lock.json pins them); they are
 # served from node_modules under a vendor/ prefix and never copied into git.
+# The world map's shapes: Natural Earth countries as TopoJSON (npm world-atlas), read by
+# recommendations/maps.py and projected once per process.
+TRACKER_WORLD_ATLAS = Path(
+    env("TRACKER_WORLD_ATLAS", str(BASE_DIR / "node_modules" / "world-atlas"))
+)
+
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),

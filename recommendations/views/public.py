@@ -290,6 +290,7 @@ class DashboardView(TemplateView):
             filtered=filterset.active,
             stale_since=months_ago(self.stale_months, as_of),
             as_of=as_of,
+            per_state=True,
         )
         world_map, shares = maps.share_map(figures.states, as_of)
         return super().get_context_data(
