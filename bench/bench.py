@@ -14,7 +14,8 @@ bench/NOTES.md is appended to the SQLite results.
 into the existing results file, the rest of it unchanged. ``--only api`` measures the JSON API
 and its matching pages alone on the demo databases (built unless cached) and writes its section
 likewise; ``--only time`` the same for the pages of status over time (issue 16: the as-of pages,
-what changed, the feeds).
+what changed, the feeds); ``--only picture`` for the whole picture (issue 17: the matrix, its
+filtered, transposed, CSV and as-of versions, and the pages that carry the world map).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ API_BOUND = 1.5  # an API request's p95 against its matching page's
 API_HEADING = "## JSON API ("
 AS_OF_BOUND = 2  # the as-of dashboard's p95 against today's
 TIME_HEADING = "## Status over time ("
+PICTURE_HEADING = "## The whole picture ("
+MATRIX_TARGET_MS = 150  # issue 17: the grid of 40 x 195 cells, p95 at the largest size
 TRANSLATED_NAMES = {"fr": "French", "ar": "Arabic"}
 PAGES = [
     "catalogue",
@@ -315,6 +318,72 @@ def time_section(results: dict[int, dict]) -> list[str]:
     return lines
 
 
+def picture_section(results: dict[int, dict]) -> list[str]:
+    """The results' section of the whole picture (issue 17): the matrix and its variants, and
+    the pages that carry the world map, at every size; then the targets."""
+    sizes = sorted(results)
+    big = results[sizes[-1]]["picture"]
+    engine = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+        results[sizes[-1]]["database"], results[sizes[-1]]["database"]
+    )
+
+    def figure(f: dict) -> str:
+        return f"{f['median_ms']} / {f['p95_ms']} ({f['queries']})"
+
+    matrix = [name for name in big["pages"] if name.startswith("matrix")]
+    maps = [name for name in big["pages"] if not name.startswith("matrix")]
+    without_map = [name for name in maps if not big["pages"][name]["map"]]
+    lines = [
+        f"{PICTURE_HEADING}issue 17)",
+        "",
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {engine}: median / p95 "
+        "ms (queries), and the size of the response at the largest size. The matrix is every "
+        "recommendation against every Member State (40 x 195 cells, each a coloured link with "
+        "its status's symbol); its pages are sampled twice as often as the others, their p95 "
+        f"being held to {MATRIX_TARGET_MS} ms. Then the pages that carry the world map; the past "
+        f"date is {big['as_of']}."
+        + (f" Measured before the map was on {', '.join(without_map)}." if without_map else ""),
+        "",
+        "| page | " + " | ".join(f"{s:,} updates" for s in sizes) + " | size |",
+        "| --- | " + " | ".join("---:" for _ in sizes) + " | ---: |",
+    ]
+    for name in [*matrix, *maps]:
+        cells = [figure(results[size]["picture"]["pages"][name]) for size in sizes]
+        page = big["pages"][name]
+        lines.append(
+            f"| {name} (`{page['url']}`) | "
+            + " | ".join(cells)
+            + f" | {page['bytes'] / 1024:,.0f} kB |"
+        )
+    slowest = max(matrix, key=lambda name: big["pages"][name]["p95_ms"])
+    grid = big["pages"]["matrix"]
+    # A count may drop at a larger size when a list it would fill is empty there (no query
+    # for it: the map pages' stale cells as of a past date); one that grows is the failure.
+    by_size = [
+        {name: page["queries"] for name, page in results[size]["picture"]["pages"].items()}
+        for size in sizes
+    ]
+    differ = [n for n in by_size[-1] if len({counts[n] for counts in by_size}) > 1]
+    grows = [n for n in differ if any(a[n] < b[n] for a, b in itertools.pairwise(by_size))]
+    same = "yes" if not differ else "**no**" if grows else "no; none grows"
+    detail = "; ".join(f"{n}: {', '.join(str(c[n]) for c in by_size)}" for n in differ)
+    lines += [
+        "",
+        "| target | met | figure |",
+        "| --- | --- | --- |",
+        f"| matrix p95 under {MATRIX_TARGET_MS} ms at {sizes[-1]:,} updates | "
+        f"{'yes' if grid['p95_ms'] < MATRIX_TARGET_MS else '**no**'} | {grid['p95_ms']} ms "
+        f"(median {grid['median_ms']} ms) |",
+        f"| every matrix page's p95 under {MATRIX_TARGET_MS} ms at {sizes[-1]:,} updates | "
+        f"{'yes' if big['pages'][slowest]['p95_ms'] < MATRIX_TARGET_MS else '**no**'} | "
+        f"slowest: {slowest}, {big['pages'][slowest]['p95_ms']} ms |",
+        f"| query counts equal at every size | {same} | "
+        + (f"differ: {detail}" if differ else "see the table")
+        + " |",
+    ]
+    return lines
+
+
 def section_spliced(text: str, heading: str, lines: list[str], trailer: str) -> str:
     """A results file with the section that starts with ``heading`` replaced by ``lines`` (or
     added before the import's section, else before the ``trailer``, the text that ends every
@@ -454,6 +523,8 @@ def report(results: dict[int, dict], imported: dict | None = None) -> str:
         lines += ["", *api_section(results)]
     if "time" in big:
         lines += ["", *time_section(results)]
+    if "picture" in big:
+        lines += ["", *picture_section(results)]
     if imported:
         lines += ["", *imports.section(imported)]
     lines += ["", trailer(big["database"])]
@@ -472,11 +543,13 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["imports", "api", "time"],
+        choices=["imports", "api", "time", "picture"],
         help="imports: measure only the import (on scratch databases; no demo database is "
         "built); api: only the JSON API and its matching pages (on the demo databases); time: "
         "only the pages of status over time, as of a past date, what changed, the feeds (on "
-        "the demo databases); each writes its section into the existing results file",
+        "the demo databases); picture: only the matrix and the pages with the world map "
+        "(issue 17, on the demo databases); each writes its section into the existing "
+        "results file",
     )
     args = parser.parse_args()
     postgres = args.postgres and args.postgres.rstrip("/")
@@ -499,12 +572,13 @@ def main() -> int:
         started = time.monotonic()
         results[size] = measure(url, args.repeat, args.only)
         print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
-    if args.only in ("api", "time"):
-        heading, lines = (
-            (API_HEADING, api_section(results))
-            if args.only == "api"
-            else (TIME_HEADING, time_section(results))
-        )
+    if args.only in ("api", "time", "picture"):
+        heading, lines = {
+            "api": (API_HEADING, api_section),
+            "time": (TIME_HEADING, time_section),
+            "picture": (PICTURE_HEADING, picture_section),
+        }[args.only]
+        lines = lines(results)
         print()
         print("\n".join(lines))
         text = output.read_text(encoding="utf-8")

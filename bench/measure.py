@@ -1,9 +1,10 @@
 """Measure one benchmark database: server-side latency and query counts of the main pages, and
 the references (the admin changelist with the same filter, the reviewers' desk as a reviewer
 sees it, the raw SQL of the dashboard's counts), the JSON API against the pages it matches, and
-the pages of status over time (issue 16: as of a past date, what changed, the feeds). Run by
-bench/bench.py in a process of its own, with DATABASE_URL set; prints JSON. With BENCH_ONLY=api
-(or time), the API's figures (or those of status over time) alone.
+the pages of status over time (issue 16: as of a past date, what changed, the feeds) and the
+whole picture (issue 17: the matrix, the pages with the map). Run by bench/bench.py in a process
+of its own, with DATABASE_URL set; prints JSON. With BENCH_ONLY=api (or time, or picture), the
+API's figures (or those of status over time, or of the whole picture) alone.
 
 Requests go through Django's test client in this process (the full middleware stack, templates
 and streaming, no network), with DEBUG off so no query log slows it down.
@@ -326,6 +327,44 @@ def over_time(client: Client) -> dict:
     return {"as_of": AS_OF, "cells": cells, "pages": measured, "references": replayed}
 
 
+# The whole picture (issue 17) ------------------------------------------------------------------
+
+#: the matrix pages: each sampled twice as often as the others, their p95 being held to a target
+MATRIX_PAGES = {
+    "matrix": "/matrix/",
+    "matrix, filtered by a theme": "/matrix/?theme=protection",
+    "matrix, transposed (African Group)": "/matrix/african/",
+    "matrix CSV": "/matrix/?format=csv",
+    "matrix, as of a past date": f"/matrix/?as_of={AS_OF}",
+    "matrix, in Arabic": "/ar/matrix/",
+}
+#: the pages that carry the world map
+MAP_PAGES = {
+    "recommendation page": "/recommendations/R19/",
+    "dashboard": "/dashboard/",
+    "dashboard, as of a past date": f"/dashboard/?as_of={AS_OF}",
+}
+
+
+def picture(client: Client) -> dict:
+    """The pages of issue 17: the matrix (every recommendation against every Member State)
+    and its variants, each with its response's size; then the pages that carry the map."""
+    measured = {}
+    for name, url in MATRIX_PAGES.items():
+        response = get(client, url)
+        size = consume(response)
+        measured[name] = {"url": url, "bytes": size, **timed(client, url, REPEAT * 2)}
+    for name, url in MAP_PAGES.items():
+        content = get(client, url).content
+        measured[name] = {
+            "url": url,
+            "bytes": len(content),
+            "map": b'class="world-map' in content,  # whether the map is on the page yet
+            **timed(client, url),
+        }
+    return {"as_of": AS_OF, "pages": measured}
+
+
 def main() -> None:
     User = get_user_model()
     admin, _ = User.objects.get_or_create(
@@ -362,6 +401,9 @@ def main() -> None:
         return
     if os.environ.get("BENCH_ONLY") == "time":
         print(json.dumps({**only, "time": over_time(public)}))
+        return
+    if os.environ.get("BENCH_ONLY") == "picture":
+        print(json.dumps({**only, "picture": picture(public)}))
         return
     pages = {
         "catalogue": "/recommendations/",
@@ -418,6 +460,7 @@ def main() -> None:
         "csv_100k": csv_export(public),
         "api": api(public),
         "time": over_time(public),
+        "picture": picture(public),
     }
     print(json.dumps(results))
 

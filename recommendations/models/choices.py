@@ -28,6 +28,24 @@ class Status(models.TextChoices):
         """A Bootstrap-compatible class name; pages always show the label beside the colour."""
         return f"status-{self.value.replace('_', '-')}"
 
+    @property
+    def symbol(self) -> str:
+        """A one-character mark for dense views (the matrix), where no label fits: with the
+        colour it tells the statuses apart in grey print and for colour-blind readers."""
+        return _SYMBOLS[self.value]
+
+
+# Text glyphs (none an emoji by default), read with the legend that names each status.
+_SYMBOLS = {
+    "no_information": "?",
+    "not_started": "–",
+    "planned": "○",
+    "in_progress": "▸",
+    "partially_implemented": "◐",
+    "implemented": "✓",
+    "declined": "✕",
+}
+
 
 class RegionalGroup(models.TextChoices):
     AFRICAN = "african", _("African Group")

@@ -24,6 +24,7 @@ from .public import (
     UpdateDetailView,
     UpdateListView,
 )
+from .matrix import MatrixView
 from .staff import MyUpdatesView, UpdateCreateView, UpdateEditView
 from .tokens import TokenListView, TokenRevokeView
 
@@ -42,6 +43,7 @@ __all__ = [
     "ChangeListView",
     "DashboardView",
     "HomeView",
+    "MatrixView",
     "MyUpdatesView",
     "RecommendationDetailView",
     "RecommendationListView",
