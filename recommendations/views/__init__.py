@@ -12,6 +12,7 @@ from .imports import (
     ImportReviewView,
     import_template,
 )
+from .matrix import MatrixView
 from .public import (
     CellDetailView,
     ChangeListView,
@@ -24,7 +25,6 @@ from .public import (
     UpdateDetailView,
     UpdateListView,
 )
-from .matrix import MatrixView
 from .staff import MyUpdatesView, UpdateCreateView, UpdateEditView
 from .tokens import TokenListView, TokenRevokeView
 
