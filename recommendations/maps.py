@@ -35,7 +35,7 @@ from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django_countries import countries
 
 from .models import Cell, MemberState, Status
@@ -526,11 +526,11 @@ def share_band(done: int, total: int) -> str:
 
 def share_labels() -> dict[str, str]:
     return {
-        "share-0": _("None"),
+        "share-0": pgettext("share of recommendations implemented", "None"),
         "share-1": _("Under 25%"),
         "share-2": _("25% to under 50%"),
         "share-3": _("50% to under 75%"),
-        "share-4": _("75% or more"),
+        "share-4": _("75% to 100%"),
     }
 
 
