@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import datetime
 import functools
+import hashlib
 import itertools
 import json
 import math
@@ -282,12 +283,6 @@ def member_codes() -> tuple[str, ...]:
 
 
 @functools.cache
-def atlas_version() -> str:
-    with atlas_path("50m").with_name("package.json").open(encoding="utf-8") as handle:
-        return json.load(handle)["version"]
-
-
-@functools.cache
 def world() -> World:
     """The projected map: a shape for each Member and observer State (by ISO3), and every other
     territory as one grey context path."""
@@ -346,6 +341,13 @@ def sphere() -> str:
     east = [to_svg(180, latitude) for latitude in range(-90, 91, 5)]
     west = [to_svg(-180, latitude) for latitude in range(90, -91, -5)]
     return "M" + " ".join(f"{x:.1f} {y:.1f}" for x, y in east + west) + "Z"
+
+
+@functools.cache
+def shapes_version() -> str:
+    """A short hash of the shapes file: a new atlas or a change to this module's drawing is a
+    new address, so browsers never draw markers against stale shapes."""
+    return hashlib.sha256(shapes_svg().encode()).hexdigest()[:12]
 
 
 # Where a state's name, status and date show when it is hovered or focused: the ocean south-west
@@ -422,7 +424,7 @@ class WorldMap:
 
     @property
     def shapes_url(self) -> str:
-        return f"{reverse('map-shapes')}?v={atlas_version()}"
+        return f"{reverse('map-shapes')}?v={shapes_version()}"
 
     def links(self) -> SafeString:
         """Every state's link, written in Python: a template include per state cost the page

@@ -152,8 +152,10 @@ class Grid:
 
     def csv_rows(self) -> Iterator[list[str]]:
         """A row per row of the grid: its code, its English name, then each cell's status code
-        (blank when filtered out)."""
-        for row in self.rows:
+        (blank when filtered out). The file is the same from every language's page: Member
+        States as rows go in the order of the English names it writes, not the page's."""
+        rows = collated(self.rows, key=lambda row: row.name) if self.transposed else self.rows
+        for row in rows:
             yield [
                 row.code,
                 row.name,

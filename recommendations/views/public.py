@@ -141,8 +141,10 @@ class RecommendationDetailView(FilteredListView):
             **kwargs,
         )
         self.with_sources(context["cells"])
+        # The map shows every state the filters select, whatever the page size.
+        cells = self.object_list if context.get("is_paginated") else context["cells"]
         context["world_map"] = maps.status_map(
-            context["cells"], self.recommendation.code, self.filterset.as_of_date
+            cells, self.recommendation.code, self.filterset.as_of_date
         )
         return context
 

@@ -142,9 +142,12 @@ def test_an_editor_imports_a_spreadsheet_and_a_reviewer_approves_the_batch(
     expect(france).to_contain_text("Planned")
     expect(france).to_contain_text("15 March 2022")
     public.goto(f"{live_server.url}/states/NGA/")
-    r03 = public.get_by_role("row").filter(has_text="R03")
+    # The recommendation's row (the row under it holds the latest narrative).
+    r03 = public.locator("tbody tr:not(.cell-narrative)").filter(has_text="R03")
     expect(r03).to_contain_text("In progress")
     expect(r03).to_contain_text("7 January 2020")  # day first
+    narrative = public.locator("tr.cell-narrative").filter(has_text="R03")
+    expect(narrative).to_have_count(1)
     public.goto(f"{live_server.url}/updates/")
     log = public.locator("tbody tr")
     expect(log).to_have_count(4)

@@ -31,14 +31,43 @@ def test_a_state_is_reached_by_keyboard_shows_its_status_and_opens_its_cell(
     assert box
     assert box["width"] > 10
     assert box["height"] > 10
-    tip = france.locator(".map-tip")
-    assert not tip.is_visible()
+    readout = page.locator("#status-map .map-readout")
+    assert readout.text_content().startswith("Point at a state")
     france.focus()
-    assert tip.is_visible()
-    assert tip.text_content() == "FrancePartially implemented, 4 March 2021"
+    assert readout.text_content() == "France: Partially implemented, 4 March 2021"
+    # The tips inside the map are the fallback without JavaScript.
+    assert not france.locator(".map-tip").is_visible()
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/recommendations/R03/FRA/")
     assert "Partially implemented" in page.locator("main").inner_text()
+
+
+def test_the_pointer_shows_a_state_in_the_readout(live_server, live_catalogue, new_page):
+    approve("R03", "BRA", Status.DECLINED)
+    page = new_page()
+    page.goto(f"{live_server.url}/recommendations/R03/")
+    page.locator('#status-map a.map-place[href="/recommendations/R03/BRA/"] use').hover()
+    readout = page.locator("#status-map .map-readout")
+    assert readout.text_content() == "Brazil: Declined, 4 March 2021"
+
+
+def test_without_javascript_the_tip_inside_the_map_shows_the_state(
+    live_server, live_catalogue, browser
+):
+    approve("R03", "FRA", Status.PARTIALLY_IMPLEMENTED)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/recommendations/R03/")
+        france = page.locator('#status-map a.map-place[href="/recommendations/R03/FRA/"]')
+        tip = france.locator(".map-tip")
+        assert not tip.is_visible()
+        assert not page.locator("#status-map .map-readout").is_visible()
+        france.focus()
+        assert tip.is_visible()
+        assert tip.text_content() == "FrancePartially implemented, 4 March 2021"
+    finally:
+        context.close()
 
 
 def test_tab_walks_the_states_and_the_skip_link_jumps_past_them(

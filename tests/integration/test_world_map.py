@@ -113,12 +113,18 @@ class TestTheShapesFile:
         again = client.get(maps_url(), headers={"if-none-match": response["ETag"]})
         assert again.status_code == 304
 
+    def test_an_address_without_the_current_version_is_revalidated(self, client):
+        response = client.get("/map/shapes.svg?v=old")
+        assert response.status_code == 200
+        assert "no-cache" in response["Cache-Control"]
+        assert "immutable" not in response["Cache-Control"]
+
     def test_refuses_a_post(self, client):
         assert client.post(maps_url()).status_code == 405
 
 
 def maps_url() -> str:
-    return f"/map/shapes.svg?v={maps.atlas_version()}"
+    return f"/map/shapes.svg?v={maps.shapes_version()}"
 
 
 class TestTheRecommendationMap:
