@@ -64,6 +64,21 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
         )
 
 
+def approved_update(
+    code: str, iso3: str, status: Status, on: datetime.date = datetime.date(2020, 1, 1), **fields
+) -> ProgressUpdate:
+    """An approved update on a seeded cell, the cell's headline refreshed as the workflow
+    would (``fields``: the update's other fields, e.g. ``source``, ``narrative``)."""
+    from recommendations.services import cell_refresh_status
+
+    cell = cell_at(code, iso3)
+    update = ProgressUpdateFactory(
+        cell=cell, status=status, effective_date=on, approved=True, **fields
+    )
+    cell_refresh_status(cell=cell)
+    return update
+
+
 # The main pages, as a visitor reaches them: checked for headers, errors and accessibility.
 MAIN_PAGES = [
     "/",

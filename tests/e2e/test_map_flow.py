@@ -7,16 +7,13 @@ import datetime
 import pytest
 
 from recommendations.models import Status
-from recommendations.services import cell_refresh_status
-from tests.factories import ProgressUpdateFactory, cell_at
+from tests.factories import approved_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def approve(code, iso3, status, day=datetime.date(2021, 3, 4)):
-    cell = cell_at(code, iso3)
-    ProgressUpdateFactory(cell=cell, status=status, effective_date=day, approved=True)
-    cell_refresh_status(cell=cell)
+    approved_update(code, iso3, status, day)
 
 
 def test_a_state_is_reached_by_keyboard_shows_its_status_and_opens_its_cell(

@@ -12,24 +12,15 @@ from django.utils.formats import date_format
 
 from recommendations import selectors
 from recommendations.models import AssessmentSource, MemberState, Recommendation, Status
-from recommendations.services import cell_refresh_status
-from tests.factories import ProgressUpdateFactory, cell_at
+from tests.factories import approved_update
 
 pytestmark = pytest.mark.django_db
 
 
 def approved(code, status, year, narrative, **kwargs):
-    cell = cell_at(code, "FRA")
-    update = ProgressUpdateFactory(
-        cell=cell,
-        status=status,
-        effective_date=datetime.date(year, 1, 1),
-        narrative=narrative,
-        approved=True,
-        **kwargs,
+    return approved_update(
+        code, "FRA", status, datetime.date(year, 1, 1), narrative=narrative, **kwargs
     )
-    cell_refresh_status(cell=cell)
-    return update
 
 
 def narratives(html: str) -> str:

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from recommendations import maps
 from recommendations.models import MemberState, Recommendation, RegionalGroup, Status
 from recommendations.services import cell_refresh_status
-from tests.factories import ProgressUpdateFactory, cell_at
+from tests.factories import ProgressUpdateFactory, approved_update, cell_at
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +31,7 @@ NEW_PAGES = ["/matrix/", "/matrix/african/", "/dashboard/", "/recommendations/R0
 
 
 def approved(code, iso3, status, on, narrative="Reported."):
-    cell = cell_at(code, iso3)
-    update = ProgressUpdateFactory(
-        cell=cell, status=status, effective_date=on, narrative=narrative, approved=True
-    )
-    cell_refresh_status(cell=cell)
-    return update
+    return approved_update(code, iso3, status, on, narrative=narrative)
 
 
 @pytest.fixture

@@ -12,14 +12,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recommendations import selectors
 from recommendations.filters import CellFilter
 from recommendations.models import (
-    AssessmentSource,
     Cell,
     MemberState,
     Recommendation,
@@ -27,8 +24,8 @@ from recommendations.models import (
     Status,
     months_ago,
 )
-from recommendations.services import cell_refresh_status
-from tests.factories import ProgressUpdateFactory, cell_at
+from tests.factories import approved_update
+from tests.integration.test_as_of import grow, query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +37,7 @@ def day(year, month=1, date=1):
 
 
 def approved(code, iso3, status, on, source="government"):
-    cell = cell_at(code, iso3)
-    update = ProgressUpdateFactory(
-        cell=cell, status=status, effective_date=on, source=source, approved=True
-    )
-    cell_refresh_status(cell=cell)
-    return update
+    return approved_update(code, iso3, status, on, source=source)
 
 
 @pytest.fixture
@@ -460,29 +452,6 @@ def test_the_dashboard_links_to_the_matrix(client, history):
 
 
 # Query counts: constant in the size of the data --------------------------------------------------
-
-
-def grow(n):
-    states = list(MemberState.objects.order_by("name")[:40])
-    codes = ["R19", "R23", "R08", "R03"]
-    sources = list(AssessmentSource)
-    for i in range(n):
-        approved(
-            codes[(i // 40) % 4],
-            states[i % 40].iso3,
-            [S.PLANNED, S.IMPLEMENTED, S.DECLINED][i % 3],
-            day(2009 + i % 15, 1 + i % 12, 1),
-            source=sources[i % 4],
-        )
-
-
-def query_count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
-    assert response.status_code == 200, url
-    return len(ctx)
 
 
 @pytest.mark.parametrize(

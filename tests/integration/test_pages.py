@@ -168,6 +168,9 @@ def add_states_and_recommendations(count: int) -> None:
         "/states/FRA/",
         "/recommendations/?format=csv",
         "/states/?format=csv",
+        # the pages with the world map (issue 17)
+        "/dashboard/",
+        "/dashboard/?as_of=2015-01-01",
     ],
 )
 def test_query_count_does_not_grow_with_the_data(client, url):

@@ -5,16 +5,12 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from recommendations import maps
 from recommendations.filters import CellFilter
 from recommendations.models import Cell, MemberState, Status
 from recommendations.services.catalogue import cells_ensure_grid
-from recommendations.services.status import cell_refresh_status
-from tests.factories import ProgressUpdateFactory, cell_at
-from tests.integration.test_pages import add_states_and_recommendations
+from tests.factories import approved_update
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +32,7 @@ def places(html: str) -> dict[str, tuple[str, str]]:
 
 
 def approve(code: str, iso3: str, status: Status, day=datetime.date(2020, 1, 1)):
-    """An approved update on a cell, its headline refreshed as the workflow would."""
-    cell = cell_at(code, iso3)
-    ProgressUpdateFactory(cell=cell, status=status, effective_date=day, approved=True)
-    cell_refresh_status(cell=cell)
+    approved_update(code, iso3, status, day)
 
 
 def map_links(html: str) -> list[str]:
@@ -251,22 +244,6 @@ class TestTheDashboardMap:
     def test_bands(self, band):
         done, total, css = band
         assert maps.share_band(done, total) == css
-
-
-@pytest.mark.parametrize(
-    "url", ["/recommendations/R03/", "/dashboard/", "/dashboard/?as_of=2015-01-01"]
-)
-def test_the_maps_cost_the_same_queries_whatever_the_data(client, url):
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url).status_code == 200
-        return len(ctx)
-
-    small = count()
-    add_states_and_recommendations(60)
-    for n in range(5):
-        ProgressUpdateFactory(cell=cell_at("R03", "FRA"), approved=True, narrative=f"n{n}")
-    assert count() == small
 
 
 class TestWithoutTheShapes:
