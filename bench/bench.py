@@ -216,6 +216,17 @@ def api_section(results: dict[int, dict]) -> list[str]:
     return lines
 
 
+def counts_compared(by_size: list[dict[str, int]]) -> tuple[str, str]:
+    """Whether each page's query count is the same at every size ("yes", "no; none grows" or
+    "**no**") and the counts that differ. A count may drop at a larger size when a list it would
+    fill is empty there (no query for it: the stale cells as of a past date); one that grows
+    with the size is the failure."""
+    differ = [n for n in by_size[-1] if len({c[n] for c in by_size}) > 1]
+    grows = [n for n in differ if any(a[n] < b[n] for a, b in itertools.pairwise(by_size))]
+    same = "yes" if not differ else "**no**" if grows else "no; none grows"
+    return same, "; ".join(f"{n}: {', '.join(str(c[n]) for c in by_size)}" for n in differ)
+
+
 def time_section(results: dict[int, dict]) -> list[str]:
     """The results' section of status over time: each page today and as of a past date, the
     changes page, the feeds and the disagreement log at every size, then the targets."""
@@ -292,13 +303,7 @@ def time_section(results: dict[int, dict]) -> list[str]:
             **{n: p["queries"] for n, p in figures.items() if "today" not in p},
         }
 
-    # A count may drop at a larger size when a list it would fill is empty there (no query for
-    # it); one that grows with the size is the failure.
-    by_size = [counts(size) for size in sizes]
-    differ = [n for n in by_size[-1] if len({c[n] for c in by_size}) > 1]
-    grows = [n for n in differ if any(a[n] < b[n] for a, b in itertools.pairwise(by_size))]
-    same = "yes" if not differ else "**no**" if grows else "no; none grows"
-    detail = "; ".join(f"{n}: {', '.join(str(c[n]) for c in by_size)}" for n in differ)
+    same, detail = counts_compared([counts(size) for size in sizes])
     lines += [
         "",
         "| target | met | figure |",
@@ -310,7 +315,7 @@ def time_section(results: dict[int, dict]) -> list[str]:
         f"| query counts equal at every size | {same} | "
         + (
             f"differ: {detail} (at {', '.join(f'{s:,}' for s in sizes)} updates)"
-            if differ
+            if detail
             else "see the tables"
         )
         + " |",
@@ -357,16 +362,12 @@ def picture_section(results: dict[int, dict]) -> list[str]:
         )
     slowest = max(matrix, key=lambda name: big["pages"][name]["p95_ms"])
     grid = big["pages"]["matrix"]
-    # A count may drop at a larger size when a list it would fill is empty there (no query
-    # for it: the map pages' stale cells as of a past date); one that grows is the failure.
-    by_size = [
-        {name: page["queries"] for name, page in results[size]["picture"]["pages"].items()}
-        for size in sizes
-    ]
-    differ = [n for n in by_size[-1] if len({counts[n] for counts in by_size}) > 1]
-    grows = [n for n in differ if any(a[n] < b[n] for a, b in itertools.pairwise(by_size))]
-    same = "yes" if not differ else "**no**" if grows else "no; none grows"
-    detail = "; ".join(f"{n}: {', '.join(str(c[n]) for c in by_size)}" for n in differ)
+    same, detail = counts_compared(
+        [
+            {name: page["queries"] for name, page in results[size]["picture"]["pages"].items()}
+            for size in sizes
+        ]
+    )
     lines += [
         "",
         "| target | met | figure |",
@@ -378,7 +379,7 @@ def picture_section(results: dict[int, dict]) -> list[str]:
         f"{'yes' if big['pages'][slowest]['p95_ms'] < MATRIX_TARGET_MS else '**no**'} | "
         f"slowest: {slowest}, {big['pages'][slowest]['p95_ms']} ms |",
         f"| query counts equal at every size | {same} | "
-        + (f"differ: {detail}" if differ else "see the table")
+        + (f"differ: {detail}" if detail else "see the table")
         + " |",
     ]
     return lines
