@@ -272,13 +272,12 @@ def numeric_code(iso3: str) -> str:
     return countries.numeric(countries.alpha2(iso3), padded=True) or ""
 
 
-MEMBER_STATES = Path(__file__).resolve().parent / "data" / "member_states.csv"
-
-
 @functools.cache
 def member_codes() -> tuple[str, ...]:
-    """The ISO3 codes of the Member and observer States, from our reference data."""
-    with MEMBER_STATES.open(encoding="utf-8", newline="") as handle:
+    """The ISO3 codes of the Member and observer States, from our reference data (the file the
+    seed reads)."""
+    path = Path(settings.TRACKER_DATA_DIR) / "member_states.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
         return tuple(row["iso3"] for row in csv.DictReader(handle))
 
 
@@ -469,6 +468,13 @@ def _url_maker(name: str, *args: str):
     return lambda iso3: pattern.replace("/ZZZ/", f"/{iso3}/")
 
 
+def _legend(keys: list[Key], tally: dict[str, int]) -> list[Key]:
+    """The legend's keys, with "not in the current selection" when some state is."""
+    if tally.get(OUT_CSS):
+        keys.append(Key(OUT_CSS, str(OUT_LABEL), tally[OUT_CSS]))
+    return keys
+
+
 def _with_date(label: str, date: datetime.date | None, date_form: str) -> str:
     if date is None:
         return label
@@ -504,26 +510,23 @@ def status_map(
         places.append(
             Place(state.iso3, state.label, url + suffix, css, detail, shapes.get(state.iso3))
         )
-    legend = [
-        Key(f"fill-{status.css_class}", status.label, counts.get(f"fill-{status.css_class}", 0))
-        for status in Status
-    ]
-    if counts.get(OUT_CSS):
-        legend.append(Key(OUT_CSS, str(OUT_LABEL), counts[OUT_CSS]))
+    legend = _legend(
+        [Key(f"fill-{s.css_class}", s.label, counts.get(f"fill-{s.css_class}", 0)) for s in Status],
+        counts,
+    )
     return WorldMap(title=_("Map of each Member State's status"), places=places, legend=legend)
 
 
 #: The dashboard's classes: the share of a state's selected recommendations implemented or
-#: partially implemented, in five bands (upper bounds, in per cent).
-SHARE_BANDS = [(0, "share-0"), (25, "share-1"), (50, "share-2"), (75, "share-3"), (100, "share-4")]
+#: partially implemented: none, then quarters (under 25%, 25% to under 50%, ...).
+SHARE_BANDS = ["share-0", "share-1", "share-2", "share-3", "share-4"]
 DONE = {Status.IMPLEMENTED.value, Status.PARTIALLY_IMPLEMENTED.value}
 
 
 def share_band(done: int, total: int) -> str:
     if done == 0:
-        return "share-0"
-    share = done * 100 / total
-    return next(css for upper, css in SHARE_BANDS[1:] if share < upper or upper == 100)
+        return SHARE_BANDS[0]
+    return SHARE_BANDS[1 + min(done * 4 // total, 3)]  # whole quarters, no rounding
 
 
 def share_labels() -> dict[str, str]:
@@ -541,7 +544,6 @@ class Share:
     state: MemberState
     done: int
     total: int
-    css: str
     url: str
 
     @property
@@ -566,20 +568,18 @@ def share_map(
         if not row:
             css, detail = OUT_CSS, str(OUT_LABEL)
         else:
-            total = sum(n for _status, n in row)
             done = sum(n for status, n in row if status.value in DONE)
-            css = share_band(done, total)
+            share = Share(state, done, sum(n for _status, n in row), url)
+            css = share_band(share.done, share.total)
             detail = _("%(percent)s%% (%(done)s of %(total)s)") % {
-                "done": done,
-                "total": total,
-                "percent": round(done * 100 / total),
+                "done": share.done,
+                "total": share.total,
+                "percent": share.percent,
             }
-            rows.append(Share(state, done, total, css, url))
+            rows.append(share)
         tally[css] = tally.get(css, 0) + 1
         places.append(Place(state.iso3, state.label, url, css, detail, shapes.get(state.iso3)))
-    legend = [Key(css, labels[css], tally.get(css, 0)) for _upper, css in SHARE_BANDS]
-    if tally.get(OUT_CSS):
-        legend.append(Key(OUT_CSS, str(OUT_LABEL), tally[OUT_CSS]))
+    legend = _legend([Key(css, labels[css], tally.get(css, 0)) for css in SHARE_BANDS], tally)
     if not available():
         return None, rows
     title = _("Map of the share of recommendations implemented or partially implemented")
