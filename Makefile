@@ -25,6 +25,7 @@ help:
 	@echo "make deploy-check      manage.py check --deploy --fail-level WARNING in production mode"
 	@echo "make schema-check      the API's OpenAPI schema validates, without a warning (drf-spectacular)"
 	@echo "make load              a bounded load test against gunicorn on 127.0.0.1 (about 30 s)"
+	@echo "make load MODE=scale-out  two app servers, HAProxy, PostgreSQL, Redis: 1 vs 2 servers, cache off/on (about 6 min)"
 	@echo "make messages          update locale/*/django.po from the marked strings (makemessages)"
 	@echo "make translations      how complete each language is (interface and catalogue)"
 
@@ -43,6 +44,14 @@ $(STAMPS)/chromium:
 	@command -v chromium >/dev/null || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@mkdir -p $(STAMPS) && touch $@
+
+# The page cache's tests run against a real Redis too: each run starts its own redis-server
+# (tests/conftest.py, redis_server), from Debian's package.
+$(STAMPS)/redis:
+	@command -v redis-server >/dev/null || { \
+	  echo "Installing Debian's redis-server for the page cache's tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server; }
 	@mkdir -p $(STAMPS) && touch $@
 
 # GNU gettext (msgfmt, xgettext) compiles the translations and extracts the marked strings.
@@ -107,10 +116,19 @@ deploy-check: install
 	  DJANGO_ALLOWED_HOSTS=tracker.example.org \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-load: install
-	$(BIN)/python bench/load.py
+# MODE=scale-out: two app servers behind HAProxy on PostgreSQL and its own redis-server, both
+# from Debian's packages (bench/scaleout.py).
+$(STAMPS)/haproxy:
+	@command -v haproxy >/dev/null || { \
+	  echo "Installing Debian's haproxy for make load MODE=scale-out"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy; }
+	@mkdir -p $(STAMPS) && touch $@
 
-test: install $(STAMPS)/chromium
+SCALE_OUT := $(filter scale-out,$(MODE))
+load: install $(if $(SCALE_OUT),$(STAMPS)/haproxy $(STAMPS)/redis)
+	$(BIN)/python bench/load.py $(if $(SCALE_OUT),--scale-out)
+
+test: install $(STAMPS)/chromium $(STAMPS)/redis
 	$(BIN)/python -m pytest
 
 lint: $(STAMPS)/python

@@ -48,6 +48,7 @@ from .services import (
     RETURN_NEEDS_COMMENT,
     WITHDRAWAL_NEEDS_REASON,
     WorkflowError,
+    data_version_bump,
     update_approve,
     update_return,
     update_withdraw,
@@ -190,8 +191,26 @@ class HostileListQueryMixin:
         return super().lookup_allowed(lookup, value, request)
 
 
+class PublicDataAdmin:
+    """A model the public pages show: every save or delete here moves the data version in the
+    admin's transaction, so no cached page outlives the edit (``services.data_version_bump``).
+    ``save_related`` comes last in a change form, after the tags (many-to-many) are saved."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        data_version_bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        data_version_bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        data_version_bump()
+
+
 @admin.register(Theme, Actor)
-class ReferenceDataAdmin(admin.ModelAdmin):
+class ReferenceDataAdmin(PublicDataAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -204,13 +223,13 @@ class InstrumentAdmin(ReferenceDataAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(PublicDataAdmin, admin.ModelAdmin):
     list_display = ["short_title", "title", "date", "file"]
     search_fields = ["title", "short_title"]
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(HistoryAdmin):
+class RecommendationAdmin(PublicDataAdmin, HistoryAdmin):
     list_display = [
         "code",
         "title",
@@ -257,7 +276,7 @@ class RecommendationAdmin(HistoryAdmin):
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(HistoryAdmin):
+class MemberStateAdmin(PublicDataAdmin, HistoryAdmin):
     list_display = ["name", "iso3", "regional_group", "membership"]
     list_filter = ["regional_group", "membership"]
     search_fields = ["name", "iso3"]
@@ -288,7 +307,7 @@ class CellYearCountInline(admin.TabularInline):
 
 
 @admin.register(Cell)
-class CellAdmin(HistoryAdmin):
+class CellAdmin(PublicDataAdmin, HistoryAdmin):
     """Cells are created by the seed and their status by approvals: read-only here."""
 
     inlines = [CellYearCountInline]

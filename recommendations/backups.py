@@ -32,10 +32,12 @@ from django.test.utils import override_settings
 
 from tracker.database import statistics_refresh
 
+from .models import DataVersion
 from .services import (
     cell_assessments_rebuild,
     cell_disagreements_rebuild,
     cell_year_counts_rebuild,
+    data_version_bump,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -375,15 +377,25 @@ def restore(backup: Backup, *, safety_dir: Path) -> Restored:
     is in ``safety_dir``, and refresh the planner's statistics. Raises BackupError, with the
     database as it was, if either fails."""
     safety_copy = save_current(folder=safety_dir)
+    version = _data_version()
     if backup.format == "sqlite":
         _restore_sqlite(backup.path, safety_copy=safety_copy)
     else:
         _restore_json(backup.path)
+    # Every public page changed: a version past both the backup's and the one replaced.
+    data_version_bump(past=version)
     # A bulk write: the planner's statistics describe the data that was replaced.
     statistics_refresh()
     return Restored(
         rows=backup.rows, safety_copy=safety_copy, migrations_applied=backup.missing_migrations
     )
+
+
+def _data_version() -> int:
+    """The data version of the database about to be replaced; 0 if it predates the table."""
+    if DataVersion._meta.db_table not in connection.introspection.table_names():
+        return 0
+    return DataVersion.objects.current()[0]
 
 
 def _restore_json(path: Path) -> None:

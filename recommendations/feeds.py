@@ -15,10 +15,12 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from .caching import public_page
 from .models import MemberState, ProgressUpdate, Recommendation
 
 #: How many approved updates a feed carries.
@@ -34,6 +36,7 @@ def xml_text(value) -> str:
     return NOT_IN_XML.sub("", str(value))
 
 
+@method_decorator(public_page, name="__call__")
 class ApprovedUpdatesFeed(Feed):
     """The newest approved updates of some cells, as Atom entries. Subclasses say which cells
     (``cells_filter``), and the feed's title and page."""

@@ -37,6 +37,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def one_database(settings):
+    """With DATABASE_REPLICA_URL set the tests still use one database (the replica is a test
+    mirror of it), and no router: tests/unit/test_replica_router.py tests the router itself."""
+    if "replica" in settings.DATABASES:
+        settings.DATABASE_ROUTERS = []
+        settings.MIDDLEWARE = [
+            name for name in settings.MIDDLEWARE if name != "tracker.routers.ReplicaMiddleware"
+        ]
+
+
 @pytest.fixture
 def editor(db):
     from tests.factories import UserFactory, in_group
@@ -140,3 +151,59 @@ def english_between_tests():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    """The shared page cache (recommendations/caching.py) is off in the tests of what pages
+    show: they read the view's own render (its template context, its queries), and many write
+    rows with factories, behind the services' back, between two reads of one page. Its own
+    tests (tests/integration/test_page_cache.py) turn it on, on local memory and on Redis. The
+    cache is emptied before every test either way, so nothing a test stored answers the next.
+    """
+    from django.core.cache import caches
+
+    settings.TRACKER_PAGE_CACHE = False
+    for name in settings.CACHES:
+        caches[name].clear()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A redis-server of the test run's own, on a free port of 127.0.0.1, without persistence;
+    its address. Missing redis-server fails the tests that ask for it: the Redis variants must
+    really run (make test installs Debian's package, .ci/run too)."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(
+            "redis-server is not installed: the page cache's Redis tests need it "
+            "(make test installs Debian's redis-server; or apt-get install redis-server)."
+        )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        + ["--daemonize", "no", "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not start on port {port}.")
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -21,10 +21,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, QueryDict
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_info
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language as django_set_language
 
 #: the session key holding a signed-in user's chosen language
@@ -101,10 +103,21 @@ class PreferredLanguageMiddleware:
         return response
 
 
+@csrf_exempt
 def set_language(request):
     """Django's ``set_language``, reading ``next`` in its own language, and remembering the
-    choice in the session and, for a signed-in user, on their account."""
+    choice in the cookie and, for a signed-in user, in the session and on their account.
+
+    An anonymous reader's switcher carries no CSRF token, so that every public page can be one
+    shared, cached copy (``recommendations/caching.py``); for them the choice is only the
+    language cookie, which no one gains by forging. A signed-in user's form carries the token
+    and is checked here, as the middleware would (their choice is saved on their account)."""
     from recommendations.services.preferences import language_remember
+
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda _request: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
 
     language = supported(request.POST.get("language"))
     if request.method == "POST" and not language:
@@ -122,10 +135,15 @@ def set_language(request):
             local = location.path + (f"?{location.query}" if location.query else "")
             fragment = f"#{location.fragment}" if location.fragment else ""
             response["Location"] = in_language(local, language) + fragment
-    if request.method == "POST" and language:
+    if request.method == "POST" and language and request.user.is_authenticated:
+        # Not for anonymous readers: a session would make their pages uncacheable; the
+        # cookie says the same, and sign-in copies it to the session (``signals``).
         request.session[SESSION_KEY] = language
-        if request.user.is_authenticated:
-            language_remember(request.user, language)
+        language_remember(request.user, language)
+    elif request.method == "POST" and language and request.session.get(SESSION_KEY):
+        # A reader's session from before choices lived in the cookie alone: it would win over
+        # the cookie (``preferred``) and send them back to the old language. Kept in step.
+        request.session[SESSION_KEY] = language
     return response
 
 

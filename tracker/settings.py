@@ -142,10 +142,17 @@ TEMPLATES = [
 WSGI_APPLICATION = "tracker.wsgi.application"
 
 # DATABASE_URL picks the database; SQLite in the project folder by default.
+_database_url = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "0")),
+        _database_url,
+        # PostgreSQL keeps each worker thread's connection between requests (checked before
+        # reuse): opening one costs several milliseconds a request, more than most pages'
+        # queries (bench/NOTES.md, issue 18). DJANGO_CONN_MAX_AGE=0 closes it after each request.
+        conn_max_age=int(
+            env("DJANGO_CONN_MAX_AGE", "0" if _database_url.startswith("sqlite") else "60")
+        ),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -161,7 +168,57 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# DATABASE_REPLICA_URL: a PostgreSQL read replica of DATABASE_URL. Anonymous readers' pages read
+# from it, everyone else from the primary (tracker/routers.py; README, "Deploy"); the tests use
+# the one database.
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "tracker.routers.ReplicaMiddleware",
+    )
+# Seconds a person who has just written reads from the primary (their own write), signed in or
+# not; keep it above the replica's lag.
+TRACKER_REPLICA_PIN_SECONDS = env_whole_number("DJANGO_REPLICA_PIN_SECONDS", "10")
+if TRACKER_REPLICA_PIN_SECONDS < 1:
+    raise ImproperlyConfigured("DJANGO_REPLICA_PIN_SECONDS must be a whole number, 1 or more.")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def cache_settings(url: str) -> dict[str, object]:
+    """Django's cache from CACHE_URL (or REDIS_URL): Redis through Django's own RedisCache, as
+    production runs it with more than one app server; unset, memory local to each process."""
+    if not url:
+        # Nothing to install. Each worker keeps its own entries; the page cache stays correct
+        # across workers because its key is the data version, read from the database.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            f"CACHE_URL (or REDIS_URL) must be a redis://, rediss:// or unix:// address, e.g. "
+            f"redis://127.0.0.1:6379/0 (got a {scheme or 'schemeless'} address)."
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+CACHES = {"default": cache_settings(env("CACHE_URL") or env("REDIS_URL"))}
+# The shared page cache (recommendations/caching.py): public pages for anonymous readers, keyed
+# by the data version. DJANGO_PAGE_CACHE=0 turns it off (the load test compares).
+TRACKER_PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+TRACKER_PAGE_CACHE_SECONDS = env_whole_number("DJANGO_PAGE_CACHE_SECONDS", "3600")
+# The release whose pages are cached: a deploy starts with new keys. Empty: a digest of the
+# code, templates and translations, the same on every server that runs the same files.
+TRACKER_RELEASE = env("DJANGO_RELEASE")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -451,6 +508,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database, so any app server answers any request; with a shared cache
+# (Redis) they are read from it first. Never from memory local to a process: a sign-out on one
+# worker would leave the session alive in the others'.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    else "django.contrib.sessions.backends.db"
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 _proxy_header = env("DJANGO_SECURE_PROXY_SSL_HEADER")  # e.g. HTTP_X_FORWARDED_PROTO
 if _proxy_header:

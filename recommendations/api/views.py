@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -41,6 +42,7 @@ from rest_framework.views import APIView
 from tracker.languages import preferred
 
 from .. import selectors, services
+from ..caching import Page, shareable
 from ..filters import (
     CellFilter,
     ChangeFilter,
@@ -71,7 +73,23 @@ from .pagination import ID_MAX, ApprovalCursor, LogCursor, NumberedPages
 # --------------------------------------------------------------------------------------------
 
 
-class AnonThrottle(AnonRateThrottle):
+logger = logging.getLogger(__name__)
+
+
+class CountedInTheCache:
+    """The throttles count requests in Django's cache (Redis in production): a cache server
+    that is down lets requests through, logged, rather than failing every API request (the
+    page cache's rule: the cache is an aid, not a dependency)."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            logger.warning("API throttle: cache unavailable, request let through", exc_info=True)
+            return True
+
+
+class AnonThrottle(CountedInTheCache, AnonRateThrottle):
     """Requests an anonymous address may make (``DJANGO_API_THROTTLE_ANON``); the rate is read
     when asked, so a changed setting holds at once."""
 
@@ -79,7 +97,7 @@ class AnonThrottle(AnonRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
 
-class UserThrottle(UserRateThrottle):
+class UserThrottle(CountedInTheCache, UserRateThrottle):
     """Requests a signed-in person (token or session) may make (``DJANGO_API_THROTTLE_USER``)."""
 
     def get_rate(self):
@@ -177,18 +195,47 @@ class ApiMixin:
         return response
 
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
+        # DRF's own dispatch, with the shared page cache (``caching``) between its checks and
+        # the handler: a hit is still authenticated and throttled, and speaks the language
+        # ``initial`` chose. Token holders and signed-in people are never served from it.
+        self.args, self.kwargs = args, kwargs
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
+        page = None
+        try:
+            self.initial(request, *args, **kwargs)
+            if shareable(request._request):
+                page = Page(request._request, negotiates=True)
+            response = page and (page.not_modified() or page.stored())
+            if response is None:
+                method = request.method.lower()
+                handler = (
+                    getattr(self, method, self.http_method_not_allowed)
+                    if method in self.http_method_names
+                    else self.http_method_not_allowed
+                )
+                response = handler(request, *args, **kwargs)
+        except Exception as exc:
+            response = self.handle_exception(exc)
+        response = self.response = self.finalize_response(request, response, *args, **kwargs)
         if (
             request.method in ("GET", "HEAD")
             and response.status_code == 200
             and not response.streaming
+            and response.get("X-Cache") != "hit"
         ):
-            # An ETag of the body, and 304 when the client has it already: the server still
-            # reads, the client downloads nothing new.
+            # An ETag (the data version's for anonymous readers, else of the body), and 304 when
+            # the client has it already.
             response.render()
+            if page is not None:
+                page.validators(response)
             response = ConditionalGetMiddleware(lambda _: response).process_response(
                 request, response
             )
+            if page is not None and response.status_code == 200:
+                response["X-Cache"] = "miss"
+                page.store(response)
         return response
 
 

@@ -54,6 +54,7 @@ from .updates import (
     validate_effective_date,
     validate_evidence_links,
 )
+from .versions import DataVersion, DataVersionQuerySet
 
 __all__ = [
     "EFFECTIVE_DATE_MIN",
@@ -68,6 +69,8 @@ __all__ = [
     "CellQuerySet",
     "CellYearCount",
     "CellYearCountQuerySet",
+    "DataVersion",
+    "DataVersionQuerySet",
     "EditorScope",
     "ImportBatch",
     "ImportBatchQuerySet",

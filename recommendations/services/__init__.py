@@ -11,7 +11,8 @@ transaction when it touches more than one row, and raises a clear error when a r
 - ``roles``: the Editors and Reviewers groups, development logins;
 - ``notifications``: every e-mail (review outcomes, submitted updates, the daily digests);
 - ``imports``: a spreadsheet's batch: upload, preview, confirm (rows logged by ``workflow``);
-- ``tokens``: a person's API tokens, made and revoked.
+- ``tokens``: a person's API tokens, made and revoked;
+- ``versions``: the data version, moved by every change the public sees (the page cache's key).
 """
 
 from .catalogue import SeedDataError, SeedReport, catalogue_seed, cells_ensure_grid
@@ -34,6 +35,7 @@ from .status import (
     cells_refresh_all,
 )
 from .tokens import EXPIRY_DAYS, TOKENS_PER_PERSON, token_create, token_revoke
+from .versions import data_version_bump
 from .workflow import (
     EDITABLE_FIELDS,
     RETURN_NEEDS_COMMENT,
@@ -75,6 +77,7 @@ __all__ = [
     "cell_year_counts_rebuild",
     "cells_ensure_grid",
     "cells_refresh_all",
+    "data_version_bump",
     "dev_logins_create",
     "EXPIRY_DAYS",
     "TOKENS_PER_PERSON",

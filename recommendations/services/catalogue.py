@@ -27,6 +27,7 @@ from ..models import (
     Theme,
     Voice,
 )
+from .versions import data_version_bump
 
 
 class SeedDataError(Exception):
@@ -398,6 +399,8 @@ def catalogue_seed(*, data_dir: Path, create_only: bool = False) -> SeedReport:
         if keys
     }
     report.cells_created = cells_ensure_grid()
+    if report.changed:
+        data_version_bump()  # the public pages show the catalogue
     return report
 
 

@@ -21,6 +21,7 @@ from ..models import (
     disagreement_spans,
     sources_disagree,
 )
+from .versions import data_version_bump
 
 
 def cell_refresh_status(*, cell: Cell, user=None) -> Cell:
@@ -63,6 +64,8 @@ def cell_refresh_status(*, cell: Cell, user=None) -> Cell:
         ]
     )
     cell_year_counts_rebuild(cells=Cell.objects.filter(pk=cell.pk))
+    # Last: the page cache's version moves with the status, in this transaction.
+    data_version_bump()
     return cell
 
 
@@ -169,4 +172,5 @@ def cells_refresh_all() -> int:
         cell_year_counts_rebuild()
         cell_assessments_rebuild()
         cell_disagreements_rebuild()
+        data_version_bump()  # once for the whole refresh
     return cells

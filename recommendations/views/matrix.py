@@ -5,15 +5,18 @@ The grid itself is written by ``recommendations.matrix``: the view picks the cel
 """
 
 from django.http import Http404
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from .. import matrix
+from ..caching import public_page
 from ..csv_export import csv_response
 from ..filters import CellFilter
 from ..models import Cell, RegionalGroup
 
 
+@method_decorator(public_page, name="dispatch")
 class MatrixView(TemplateView):
     template_name = "recommendations/matrix.html"
     #: the filters offered: what the issue asks for, with the day and the disagreement flag

@@ -4,10 +4,12 @@ apply a FilterSet, render."""
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 
 from .. import maps, permissions, selectors
+from ..caching import public_page
 from ..csv_export import csv_response
 from ..exports import (
     CELL_HEADER,
@@ -37,6 +39,7 @@ from ..models import (
 from .base import MAX_PAGE_SIZE, CappedPaginator, FilteredListView
 
 
+@method_decorator(public_page, name="dispatch")
 class HomeView(TemplateView):
     template_name = "recommendations/home.html"
 
@@ -44,6 +47,7 @@ class HomeView(TemplateView):
         return super().get_context_data(**selectors.home_figures(), **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class RecommendationListView(FilteredListView):
     filterset_class = RecommendationFilter
     template_name = "recommendations/recommendation_list.html"
@@ -92,6 +96,7 @@ class RecommendationListView(FilteredListView):
         return context
 
 
+@method_decorator(public_page, name="dispatch")
 class RecommendationDetailView(FilteredListView):
     """One recommendation: its text and citation, and the table of states (the filtered list)."""
 
@@ -149,6 +154,7 @@ class RecommendationDetailView(FilteredListView):
         return context
 
 
+@method_decorator(public_page, name="dispatch")
 class CellDetailView(TemplateView):
     """One cell (a recommendation x a Member State): its headline status and each source's,
     today or as of a date (``?as_of=``), the approved timeline and the chart of its statuses."""
@@ -171,6 +177,7 @@ class CellDetailView(TemplateView):
         )
 
 
+@method_decorator(public_page, name="dispatch")
 class StateListView(FilteredListView):
     filterset_class = StateFilter
     template_name = "recommendations/state_list.html"
@@ -188,6 +195,7 @@ class StateListView(FilteredListView):
         return [state.name, state.iso3, state.regional_group, state.membership]
 
 
+@method_decorator(public_page, name="dispatch")
 class StateDetailView(TemplateView):
     """A country profile, today or as of a date (``?as_of=``); ``?format=csv`` exports its
     cells (the status shown and each source's)."""
@@ -232,6 +240,7 @@ class StateDetailView(TemplateView):
         )
 
 
+@method_decorator(public_page, name="dispatch")
 class UpdateListView(FilteredListView):
     """The progress log, newest first: approved updates for everyone; reviewers can also
     filter by review state."""
@@ -274,6 +283,7 @@ class UpdateListView(FilteredListView):
         return row
 
 
+@method_decorator(public_page, name="dispatch")
 class DashboardView(TemplateView):
     """Status counts per recommendation, theme and regional group, their movement over time and
     the cells gone stale, for the cells the filters select."""
@@ -307,6 +317,7 @@ class DashboardView(TemplateView):
         )
 
 
+@method_decorator(public_page, name="dispatch")
 class UpdateDetailView(DetailView):
     """One update, as far as the user may see it (a draft is its author's alone)."""
 
@@ -344,6 +355,7 @@ class ApprovalPaginator(CappedPaginator):
         return self.object_list.values("pk")[: self.cap + 1].count()
 
 
+@method_decorator(public_page, name="dispatch")
 class ChangeListView(FilteredListView):
     """What changed: the approved updates of a window of approval days (the last 30 by
     default), newest approval first, each with the cell's status before it."""

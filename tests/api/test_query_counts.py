@@ -75,7 +75,9 @@ ENDPOINTS = {
     "updates cursor page": (cursor_page, 1),
     "updates detail": (oldest_update, 1),
     # + 1: the cells whose sources disagree, by recommendation and regional group
-    "summary": ("/api/v1/summary/", 8),
+    # + 1: the data version, under which the unfiltered years' counts are kept in the cache (the
+    # counts themselves are read once a version: here, in every count, as the cache is emptied)
+    "summary": ("/api/v1/summary/", 9),
     "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 9),
     # one pass over the cells on that day, its year's part of the log, the stale cells shown
     "summary as of a date": ("/api/v1/summary/?as_of=2016-06-30", 8),

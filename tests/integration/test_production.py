@@ -175,6 +175,7 @@ LATER_COLUMNS = """
 from django.db import connection
 postgres = connection.vendor == "postgresql"
 json = "jsonb" if postgres else "text"
+stamp = "timestamp with time zone" if postgres else "datetime"
 boolean = "boolean NOT NULL DEFAULT " + ("false" if postgres else "0")
 key = "bigserial PRIMARY KEY" if postgres else "integer PRIMARY KEY AUTOINCREMENT"
 later = [
@@ -198,6 +199,7 @@ tables = {{
     "cellassessment": "cell_id bigint NOT NULL, source varchar(30) NOT NULL, "
     "status varchar(30) NOT NULL, status_date date NOT NULL, update_id bigint NOT NULL",
     "celldisagreement": "cell_id bigint NOT NULL, since date NOT NULL, until date NULL",
+    "dataversion": "version bigint NOT NULL, changed_at " + stamp + " NOT NULL",
 }}
 with connection.cursor() as cursor:
     for table, column, kind in later:
