@@ -8,10 +8,13 @@ of ``(Status, n)``, dicts), in a constant number of queries whatever the size of
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -31,6 +34,7 @@ from .models import (
     CellAssessment,
     CellQuerySet,
     CellYearCount,
+    DataVersion,
     MemberState,
     ProgressUpdate,
     Recommendation,
@@ -377,7 +381,7 @@ def _years(cells: CellQuerySet | None, as_of: datetime.date | None) -> list[dict
     if cells is not None:
         year_counts = year_counts.of_cells(cells)
     if as_of is None:
-        return list(year_counts.per_year_and_status())
+        return list(year_counts.per_year_and_status()) if cells is not None else _all_years()
     new_year = datetime.date(as_of.year, 1, 1)
     year_end = min(datetime.date(as_of.year, 12, 31), timezone.localdate())
     log = ProgressUpdate.objects.approved()
@@ -398,6 +402,33 @@ def _years(cells: CellQuerySet | None, as_of: datetime.date | None) -> list[dict
     return [row for row in rows if row["year"] < as_of.year] + [
         {"year": as_of.year, "status": status, "n": n} for status, n in sorted(year.items()) if n
     ]
+
+
+logger = logging.getLogger(__name__)
+
+
+def _all_years() -> list[dict]:
+    """Every cell's approved updates per year and status, today: the unfiltered dashboard's
+    chart (and the API's summary). The one figure there that sums a table as large as the log is
+    long (130,000 yearly counts at a million updates: 6 ms on SQLite, 16 to 27 ms on PostgreSQL),
+    so it is kept in Django's cache under the data version (``DataVersion``), which every change
+    to the approved log moves in its own transaction: summed again once a version, by the first
+    request that reads it. The version is read first, so an entry never holds figures older than
+    its version's."""
+    version, changed_at = DataVersion.objects.current()
+    key = f"dashboard-years:{version}:{changed_at.isoformat()}"
+    try:
+        years = cache.get(key)
+    except Exception:  # the cache is an aid: a server down means a slower chart, not an error
+        logger.warning("cache unavailable for reading", exc_info=True)
+        years = None
+    if years is None:
+        years = list(CellYearCount.objects.all().per_year_and_status())
+        try:
+            cache.set(key, years, settings.TRACKER_PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("cache unavailable for writing", exc_info=True)
+    return years
 
 
 def _log_counts(updates) -> dict[str, int]:

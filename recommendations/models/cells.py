@@ -174,11 +174,12 @@ class CellQuerySet(models.QuerySet):
         ``date``: each source's latest on or before it (``source_updates_on``), in one query."""
         from .updates import ProgressUpdate  # updates.py imports this module
 
-        latest = self.source_updates_on(date)
-        each_source = Q()
-        for source in AssessmentSource:
-            each_source |= Q(pk__in=latest.values(f"source_{source.value}"))
-        return ProgressUpdate.objects.filter(each_source)
+        # One list of ids, the sources' columns one after the other (UNION ALL): PostgreSQL
+        # answers ``id IN (a) OR id IN (b) ...`` by reading the whole log against four hashed
+        # lists (1.2 s at a million updates), and this by one probe of the primary key an id.
+        latest = self.source_updates_on(date).order_by()
+        first, *others = [latest.values(f"source_{source.value}") for source in AssessmentSource]
+        return ProgressUpdate.objects.filter(pk__in=first.union(*others, all=True))
 
     def in_states(self, states) -> CellQuerySet:
         """The cells of these Member States; every cell when ``states`` is empty (an unscoped

@@ -92,7 +92,9 @@ class FilteredListView(ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_template_names(self):
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+        htmx = getattr(self.request, "htmx", False)
+        # A boosted link and htmx restoring a page its history cache lost both want the page.
+        if htmx and not (htmx.boosted or htmx.history_restore_request):
             return [self.results_template]
         return super().get_template_names()
 

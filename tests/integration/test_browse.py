@@ -366,6 +366,13 @@ def test_htmx_requests_get_the_results_fragment(client, log_entries):
     assert ids(page) == ids(client.get("/updates/?region=african"))
 
 
+def test_htmx_restoring_a_page_its_history_lost_gets_the_whole_page(client, log_entries):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    page = client.get("/updates/?region=african", headers=headers)
+    assert "<html" in page.text
+    assert ids(page) == ids(client.get("/updates/?region=african"))
+
+
 # The dashboard ------------------------------------------------------------------------------
 
 

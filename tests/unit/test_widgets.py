@@ -1,25 +1,9 @@
 """The filters' fast multiple select renders what Django's own SelectMultiple renders."""
 
-from html.parser import HTMLParser
-
 from django import forms
 
 from recommendations.filters import ListSelectMultiple
-
-
-class Elements(HTMLParser):
-    def __init__(self, html):
-        super().__init__()
-        self.found, self.texts = [], []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.found.append((tag, sorted(attrs, key=lambda kv: kv[0])))
-
-    def handle_data(self, data):
-        if data.strip():
-            self.texts.append(data.strip())
-
+from tests.markup import Elements
 
 CHOICES = [("FRA", "France"), ("CIV", "Côte d'Ivoire"), ("X<1>", "<script>alert(1)</script>")]
 
