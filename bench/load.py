@@ -7,6 +7,9 @@ requests, whichever ends first, then stops the server and prints requests per se
 and errors. Traffic goes to 127.0.0.1 only.
 
     python bench/load.py [--seconds 20] [--clients 8] [--max-requests 20000]
+
+`--scale-out` runs the scale-out mode instead (bench/scaleout.py: two app servers behind HAProxy
+on PostgreSQL and Redis; `make load MODE=scale-out`); the options after it are that mode's.
 """
 
 from __future__ import annotations
@@ -199,6 +202,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--scale-out"]:
+        import scaleout
+
+        return scaleout.main(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
