@@ -15,7 +15,8 @@ into the existing results file, the rest of it unchanged. ``--only api`` measure
 and its matching pages alone on the demo databases (built unless cached) and writes its section
 likewise; ``--only time`` the same for the pages of status over time (issue 16: the as-of pages,
 what changed, the feeds); ``--only picture`` for the whole picture (issue 17: the matrix, its
-filtered, transposed, CSV and as-of versions, and the pages that carry the world map).
+filtered, transposed, CSV and as-of versions, and the pages that carry the world map);
+``--only cache`` for the shared page cache (issue 18: hits and misses, local memory and Redis).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ API_HEADING = "## JSON API ("
 AS_OF_BOUND = 2  # the as-of dashboard's p95 against today's
 TIME_HEADING = "## Status over time ("
 PICTURE_HEADING = "## The whole picture ("
+CACHE_HEADING = "## Shared page cache ("
+CACHE_HIT_TARGET_MS = 5  # issue 18: a cache hit, p95, server side
 MATRIX_TARGET_MS = 150  # issue 17: the grid of 40 x 195 cells, p95 at the largest size
 TRANSLATED_NAMES = {"fr": "French", "ar": "Arabic"}
 PAGES = [
@@ -385,6 +388,45 @@ def picture_section(results: dict[int, dict]) -> list[str]:
     return lines
 
 
+def cache_section(results: dict[int, dict]) -> list[str]:
+    """The results' section of the shared page cache (issue 18): each page's miss and hit on
+    each cache backend, at the largest size; then the target."""
+    size = max(results)
+    cache = results[size]["cache"]
+    engine = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+        results[size]["database"], results[size]["database"]
+    )
+    backends = cache["backends"]
+
+    def figure(f: dict) -> str:
+        return f"{f['median_ms']} / {f['p95_ms']} ({f['queries']})"
+
+    lines = [
+        f"{CACHE_HEADING}issue 18)",
+        "",
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {engine} at "
+        f"{size:,} updates: median / p95 ms (queries) of an anonymous request answered by the "
+        "view after the cache was emptied (miss: the first request after an approval) and from "
+        "the cache (hit), on each backend (Redis: a redis-server of the run's own on "
+        "127.0.0.1).",
+        "",
+        "| page | " + " | ".join(f"miss, {b} | hit, {b}" for b in backends) + " |",
+        "| --- | " + " | ".join("---: | ---:" for _ in backends) + " |",
+    ]
+    for name, page in cache["pages"].items():
+        cells = [f"{figure(page[b]['miss'])} | {figure(page[b]['hit'])}" for b in backends]
+        lines.append(f"| {name} (`{page['url']}`) | " + " | ".join(cells) + " |")
+    lines += ["", "| target | met | figure |", "| --- | --- | --- |"]
+    for backend in backends:
+        slowest = max(cache["pages"], key=lambda n: cache["pages"][n][backend]["hit"]["p95_ms"])
+        p95 = cache["pages"][slowest][backend]["hit"]["p95_ms"]
+        lines.append(
+            f"| a cache hit under {CACHE_HIT_TARGET_MS} ms p95 ({backend}) | "
+            f"{'yes' if p95 < CACHE_HIT_TARGET_MS else '**no**'} | slowest: {slowest}, {p95} ms |"
+        )
+    return lines
+
+
 def section_spliced(text: str, heading: str, lines: list[str], trailer: str) -> str:
     """A results file with the section that starts with ``heading`` replaced by ``lines`` (or
     added before the import's section, else before the ``trailer``, the text that ends every
@@ -404,6 +446,22 @@ def section_spliced(text: str, heading: str, lines: list[str], trailer: str) -> 
     if rest.strip():
         parts += [rest.strip("\n"), ""]
     return "\n".join([*parts, trailer.strip()]) + "\n"
+
+
+#: sections another script writes into the results file (bench/scaleout.py, `make load
+#: MODE=scale-out`): a full run keeps them as they are
+KEPT_HEADINGS = ("## Scale-out load (",)
+
+
+def kept(output: Path, text: str, database: str) -> str:
+    """The new results ``text`` with the sections of KEPT_HEADINGS that ``output`` holds now."""
+    previous = output.read_text(encoding="utf-8") if output.exists() else ""
+    for heading in KEPT_HEADINGS:
+        if (at := previous.find("\n" + heading)) >= 0:
+            end = previous.find("\n## ", at + 1)
+            lines = previous[at + 1 : end if end >= 0 else None].rstrip("\n").splitlines()
+            text = section_spliced(text, heading, lines, trailer(database))
+    return text
 
 
 def report(results: dict[int, dict], imported: dict | None = None) -> str:
@@ -526,6 +584,8 @@ def report(results: dict[int, dict], imported: dict | None = None) -> str:
         lines += ["", *time_section(results)]
     if "picture" in big:
         lines += ["", *picture_section(results)]
+    if "cache" in big:
+        lines += ["", *cache_section(results)]
     if imported:
         lines += ["", *imports.section(imported)]
     lines += ["", trailer(big["database"])]
@@ -544,12 +604,13 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["imports", "api", "time", "picture"],
+        choices=["imports", "api", "time", "picture", "cache"],
         help="imports: measure only the import (on scratch databases; no demo database is "
         "built); api: only the JSON API and its matching pages (on the demo databases); time: "
         "only the pages of status over time, as of a past date, what changed, the feeds (on "
         "the demo databases); picture: only the matrix and the pages with the world map "
-        "(issue 17, on the demo databases); each writes its section into the existing "
+        "(issue 17, on the demo databases); cache: only the shared page cache's hits and "
+        "misses (issue 18, at the largest size); each writes its section into the existing "
         "results file",
     )
     args = parser.parse_args()
@@ -573,11 +634,12 @@ def main() -> int:
         started = time.monotonic()
         results[size] = measure(url, args.repeat, args.only)
         print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
-    if args.only in ("api", "time", "picture"):
+    if args.only in ("api", "time", "picture", "cache"):
         heading, lines = {
             "api": (API_HEADING, api_section),
             "time": (TIME_HEADING, time_section),
             "picture": (PICTURE_HEADING, picture_section),
+            "cache": (CACHE_HEADING, cache_section),
         }[args.only]
         lines = lines(results)
         print()
@@ -590,7 +652,7 @@ def main() -> int:
         print(f"\nWritten into {output.relative_to(ROOT)}")
         return 0
     imported = imports.run(postgres)
-    text = report(results, imported)
+    text = kept(output, report(results, imported), results[max(results)]["database"])
     print()
     print(text)
     output.write_text(text, encoding="utf-8")

@@ -3,8 +3,9 @@ the references (the admin changelist with the same filter, the reviewers' desk a
 sees it, the raw SQL of the dashboard's counts), the JSON API against the pages it matches, and
 the pages of status over time (issue 16: as of a past date, what changed, the feeds) and the
 whole picture (issue 17: the matrix, the pages with the map). Run by bench/bench.py in a process
-of its own, with DATABASE_URL set; prints JSON. With BENCH_ONLY=api (or time, or picture), the
-API's figures (or those of status over time, or of the whole picture) alone.
+of its own, with DATABASE_URL set; prints JSON. With BENCH_ONLY=api (or time, or picture, or
+cache), the API's figures (or those of status over time, of the whole picture, or the shared
+page cache's hits and misses, issue 18) alone.
 
 Requests go through Django's test client in this process (the full middleware stack, templates
 and streaming, no network), with DEBUG off so no query log slows it down.
@@ -23,6 +24,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 # The API's throttle would refuse the benchmark's own requests (one address, hundreds a minute):
 # its rate is raised, its check still runs on every request.
 os.environ["DJANGO_API_THROTTLE_ANON"] = "1000000/minute"
+# The pages are measured uncached: the shared page cache (issue 18) would answer every repeat of
+# a request from its first. A row of cache hits turns it on for itself.
+os.environ["DJANGO_PAGE_CACHE"] = "0"
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import django  # noqa: E402
@@ -77,12 +81,15 @@ def consume(response) -> int:
     return len(response.content)
 
 
-def sampled(run, repeat: int) -> dict:
-    """Median and p95 in ms of `repeat` calls of `run`, after three warm-up calls."""
+def sampled(run, repeat: int, before=None) -> dict:
+    """Median and p95 in ms of `repeat` calls of `run`, after three warm-up calls; `before`,
+    if given, is called before each and not timed."""
     for _ in range(3):
         run()
     samples = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         start = time.perf_counter()
         run()
         samples.append((time.perf_counter() - start) * 1000)
@@ -365,6 +372,93 @@ def picture(client: Client) -> dict:
     return {"as_of": AS_OF, "pages": measured}
 
 
+# The shared page cache (issue 18) ------------------------------------------------------------
+
+#: the pages whose hits and misses are measured: the busiest public pages and an API list
+CACHED_PAGES = {
+    "dashboard": "/dashboard/",
+    "recommendation page": "/recommendations/R19/",
+    "matrix": "/matrix/",
+    "API list of updates": "/api/v1/updates/",
+}
+
+
+def redis_started():
+    """A redis-server of this run's own on a free port (as the tests start one), or None when
+    Debian's redis-server is not installed."""
+    import shutil
+    import socket
+    import subprocess
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None, None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    server.terminate()
+    return None, None
+
+
+def page_cache(client: Client) -> dict:
+    """Each page's cache hit and miss, on local memory and (when redis-server is installed) on
+    Redis: a miss is the page's render after the cache was emptied (the first request after an
+    approval), a hit the same request answered from the cache."""
+    from django.core.cache import caches
+    from django.test.utils import override_settings
+
+    server, redis_url = redis_started()
+    backends = {"local memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if redis_url:
+        backends["Redis"] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+        }
+    measured: dict = {}
+    try:
+        for backend, config in backends.items():
+            with override_settings(TRACKER_PAGE_CACHE=True, CACHES={"default": config}):
+                cache = caches["default"]
+                for name, url in CACHED_PAGES.items():
+                    cache.clear()
+                    first = get(client, url)
+                    consume(first)
+                    assert first["X-Cache"] == "miss", (url, first.get("X-Cache"))
+                    # Counted at once: the next request clears the query log they read.
+                    with CaptureQueriesContext(connection) as queries:
+                        cache.clear()
+                        consume(get(client, url))
+                    miss_queries = len(queries)
+                    with CaptureQueriesContext(connection) as queries:
+                        response = get(client, url)
+                        consume(response)
+                    hit_queries = len(queries)
+                    assert response["X-Cache"] == "hit", (url, response.get("X-Cache"))
+                    miss = sampled(lambda url=url: consume(get(client, url)), REPEAT, cache.clear)
+                    hit = sampled(lambda url=url: consume(get(client, url)), REPEAT * 3)
+                    measured.setdefault(name, {"url": url, "bytes": len(response.content)})
+                    measured[name][backend] = {
+                        "miss": {**miss, "queries": miss_queries},
+                        "hit": {**hit, "queries": hit_queries},
+                    }
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+    return {"backends": list(backends), "pages": measured}
+
+
 def main() -> None:
     User = get_user_model()
     admin, _ = User.objects.get_or_create(
@@ -404,6 +498,9 @@ def main() -> None:
         return
     if os.environ.get("BENCH_ONLY") == "picture":
         print(json.dumps({**only, "picture": picture(public)}))
+        return
+    if os.environ.get("BENCH_ONLY") == "cache":
+        print(json.dumps({**only, "cache": page_cache(public)}))
         return
     pages = {
         "catalogue": "/recommendations/",
@@ -461,6 +558,7 @@ def main() -> None:
         "api": api(public),
         "time": over_time(public),
         "picture": picture(public),
+        "cache": page_cache(public),
     }
     print(json.dumps(results))
 
