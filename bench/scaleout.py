@@ -826,9 +826,10 @@ def section(summaries: list[dict], args, behind: int, worker_alive: bool) -> lis
         "the client threads (Python, one process) at once: a second app server adds processes, "
         "not cores, so throughput is not expected to double here; what the run shows is that "
         "two servers behind a proxy stay correct together (approvals made through one are seen "
-        "by readers served by the other, with and without the shared page cache). The figures "
-        "are noisy: other work shared the machine (load average: the 1-minute figure at the end "
-        "of each configuration; 2.0 means both cores busy).",
+        "by readers served by the other, with and without the shared page cache). The load "
+        "average is the 1-minute figure at the end of each configuration, the run's own "
+        "processes included (2.0 means both cores busy); above that, other work shared the "
+        "machine and the figures are noisier.",
     ]
 
 
