@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from recommendations import services
 from recommendations.models import AssessmentSource, Status
+from tests.e2e.reviewing import approved_in_admin
 from tests.e2e.signing import signed_in
 from tests.factories import UserFactory, cell_at, in_group
 
@@ -61,14 +62,9 @@ def test_a_reader_sees_an_approval_on_the_next_visit_and_never_a_signed_in_page(
 
     # The reviewer approves it in the admin; the reader's next visit shows it.
     reviewer = signed_in(new_page, live_server, "reviewer")
-    reviewer.goto(f"{live_server.url}/admin/recommendations/progressupdate/")
-    row = reviewer.get_by_role("row").filter(has_text="France").filter(has_text="R03")
-    row.get_by_role("checkbox").check()
-    reviewer.locator("select[name=action]").select_option(label="Approve selected updates")
-    reviewer.get_by_role("button", name="Go").click()
-    reviewer.get_by_label("Comment").fill("Checked against the rapporteur's report.")
-    reviewer.get_by_role("button", name="Approve updates").click()
-    expect(reviewer.get_by_text(re.compile(r"Approved 1 update"))).to_be_visible()
+    approved_in_admin(
+        reviewer, live_server, "France", "R03", comment="Checked against the rapporteur's report."
+    )
 
     assert reader.goto(page_url).headers["x-cache"] == "miss"
     france = reader.get_by_role("row").filter(has_text="France")

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.reviewing import approved_in_admin
 from tests.factories import UserFactory, in_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,13 +56,9 @@ def test_log_submit_approve_and_publish(live_server, live_catalogue, new_page):
     reviewer = new_page()
     reviewer.goto(f"{live_server.url}/admin/recommendations/progressupdate/")
     sign_in(reviewer, "reviewer")
-    row = reviewer.get_by_role("row").filter(has_text="France").filter(has_text="R03")
-    row.get_by_role("checkbox").check()
-    reviewer.locator("select[name=action]").select_option(label="Approve selected updates")
-    reviewer.get_by_role("button", name="Go").click()
-    reviewer.get_by_label("Comment").fill("Checked against the rapporteur's report.")
-    reviewer.get_by_role("button", name="Approve updates").click()
-    expect(reviewer.get_by_text(re.compile(r"Approved 1 update"))).to_be_visible()
+    approved_in_admin(
+        reviewer, live_server, "France", "R03", comment="Checked against the rapporteur's report."
+    )
 
     # Anyone now sees the new status on the recommendation page, on a phone-sized screen.
     public.goto(f"{live_server.url}/recommendations/R03/")
