@@ -42,6 +42,7 @@ from .models import (
     ReviewState,
     Status,
     Theme,
+    past_status_of,
     sources_disagree,
 )
 
@@ -250,10 +251,11 @@ def dashboard(
     the summary's index alone instead of listing every cell. ``per_state`` adds each state's
     counts (the world map's figures; one more query today, none for a past day)."""
     cells = dated(cells, as_of)
-    counts = _counted_in_sql if as_of is None else _counted_in_one_pass
-    by_rec, by_region, by_state, disagreeing, stale_count, stale = counts(
-        cells, stale_since, stale_shown, per_state
-    )
+    if as_of is None:
+        counted = _counted_in_sql(cells, stale_since, stale_shown, per_state)
+    else:
+        counted = _counted_in_one_pass(cells, as_of, stale_since, stale_shown, per_state)
+    by_rec, by_region, by_state, disagreeing, stale_count, stale = counted
     recommendations = [
         (rec, by_rec[rec.pk])
         for rec in Recommendation.objects.only("code", "title", "order").prefetch_related("themes")
@@ -332,17 +334,33 @@ def _counted_in_sql(
 
 
 def _counted_in_one_pass(
-    cells: CellQuerySet, stale_since: datetime.date, stale_shown: int, per_state: bool
+    cells: CellQuerySet,
+    as_of: datetime.date,
+    stale_since: datetime.date,
+    stale_shown: int,
+    per_state: bool,
 ):
     """A past day's figures: one pass over the cells reads each one's status, date and
-    disagreement of that day (a past status is looked up in the log once a cell, not once a
-    count), and Python counts them. The cells are read in the order of their ids, with no join:
-    the log's index is then walked in its own order, from the pages the previous cell read
-    (at a million updates, 34 ms instead of 47 in the Member States' order)."""
+    disagreement of that day (a past status is looked up in the log once a cell, by one probe
+    of its index for both: ``with_past_status``), and Python counts them. The cells are read
+    in the order of their ids, with no join: the log's index is then walked in its own order,
+    from the pages the previous cell read (at a million updates, 34 ms instead of 47 in the
+    Member States' order)."""
     regions = dict(MemberState.objects.values_list("pk", "regional_group"))
-    rows = cells.values_list(
-        "pk", "recommendation_id", "state_id", "status_on", "status_date_on", "disagree_on"
-    ).order_by("pk")
+    rows = (
+        (pk, rec, state, *past_status_of(current, date, past), disagree)
+        for pk, rec, state, current, date, past, disagree in cells.with_past_status(as_of)
+        .values_list(
+            "pk",
+            "recommendation_id",
+            "state_id",
+            "current_status",
+            "status_date",
+            "past_status",
+            "disagree_on",
+        )
+        .order_by("pk")
+    )
     by_rec: dict[int, Counter] = defaultdict(Counter)
     by_region: dict[str, Counter] = defaultdict(Counter)
     by_state: dict[int, Counter] = defaultdict(Counter)
@@ -387,9 +405,16 @@ def _years(cells: CellQuerySet | None, as_of: datetime.date | None) -> list[dict
     log = ProgressUpdate.objects.approved()
     if cells is not None:
         log = log.filter(cell__in=cells.values("pk"))
+
+    def whole_years(through: int) -> list[dict]:
+        # Unfiltered, a past year's counts are today's: summed once a data version.
+        if cells is None:
+            return [row for row in _all_years() if row["year"] <= through]
+        return list(year_counts.filter(year__lte=through).per_year_and_status())
+
     if (year_end - as_of).days < (as_of - new_year).days:
         # The year's count, less the days after ``as_of``.
-        rows = list(year_counts.filter(year__lte=as_of.year).per_year_and_status())
+        rows = whole_years(as_of.year)
         after = _log_counts(log.filter(effective_date__gt=as_of, effective_date__lte=year_end))
         year = {
             row["status"]: row["n"] - after.get(row["status"], 0)
@@ -397,7 +422,7 @@ def _years(cells: CellQuerySet | None, as_of: datetime.date | None) -> list[dict
             if row["year"] == as_of.year
         }
     else:
-        rows = list(year_counts.filter(year__lt=as_of.year).per_year_and_status())
+        rows = whole_years(as_of.year - 1)
         year = _log_counts(log.filter(effective_date__gte=new_year, effective_date__lte=as_of))
     return [row for row in rows if row["year"] < as_of.year] + [
         {"year": as_of.year, "status": status, "n": n} for status, n in sorted(year.items()) if n

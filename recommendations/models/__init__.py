@@ -31,6 +31,7 @@ from .cells import (
     CellYearCountQuerySet,
     disagreement_spans,
     months_ago,
+    past_status_of,
     sources_disagree,
 )
 from .choices import (
@@ -88,6 +89,7 @@ __all__ = [
     "ReviewState",
     "disagreement_spans",
     "months_ago",
+    "past_status_of",
     "SourceDocument",
     "Status",
     "Strength",

@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.db.models.query import ModelIterable
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -20,8 +19,9 @@ from simple_history.models import HistoricalRecords
 from tracker.languages import translated_languages
 
 from .. import permissions
+from ..links import cached_reverse
 from ..localization import state_name
-from .choices import Membership, RegionalGroup, Strength, Voice
+from .choices import Membership, RegionalGroup, Strength, Voice, choice_label
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$", _("Use lowercase letters, digits and single hyphens.")
@@ -345,7 +345,13 @@ class Recommendation(Translatable):
         return f"{self.code} {self.title_local}"
 
     def get_absolute_url(self) -> str:
-        return reverse("recommendations:recommendation-detail", args=[self.code])
+        return cached_reverse("recommendations:recommendation-detail", self.code)
+
+    def get_voiced_by_display(self) -> str:
+        return choice_label(Voice, self.voiced_by)
+
+    def get_strength_display(self) -> str:
+        return choice_label(Strength, self.strength)
 
     @property
     def citation(self) -> str:
@@ -423,12 +429,15 @@ class MemberState(models.Model):
         return self.label
 
     def get_absolute_url(self) -> str:
-        return reverse("recommendations:state-detail", args=[self.iso3])
+        return cached_reverse("recommendations:state-detail", self.iso3)
 
     @property
     def label(self) -> str:
         """The state's name in the active language (English is the UN's own short name)."""
         return state_name(self.iso3, self.name)
+
+    def get_membership_display(self) -> str:
+        return choice_label(Membership, self.membership)
 
     @property
     def region(self) -> RegionalGroup:

@@ -5,6 +5,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """``value``'s label in the active language, as ``get_FOO_display()`` gives it (the value
+    itself when it is not a choice). Django's own hashes every label of the field's choices,
+    translating each, on every call: the catalogue's 40 cards and the log's 50 rows call it
+    hundreds of times a page; the models that pages list override it with this."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Status(models.TextChoices):
     """The status scale, in order of progress; ``declined`` stands apart from the scale."""
 

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import permissions
 from .cells import Cell, CellQuerySet
-from .choices import AssessmentSource, ReviewState, Status
+from .choices import AssessmentSource, ReviewState, Status, choice_label
 from .imports import ImportBatch
 
 # Effective dates start with the United Nations: anything earlier is a typing error (year 1, say)
@@ -367,6 +367,15 @@ class ProgressUpdate(models.Model):
     @property
     def status_enum(self) -> Status:
         return Status(self.status)
+
+    def get_status_display(self) -> str:
+        return choice_label(Status, self.status)
+
+    def get_source_display(self) -> str:
+        return choice_label(AssessmentSource, self.source)
+
+    def get_review_state_display(self) -> str:
+        return choice_label(ReviewState, self.review_state)
 
     @property
     def previous_status_enum(self) -> Status:

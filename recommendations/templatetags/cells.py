@@ -1,14 +1,20 @@
-"""A table row's assessment sources side by side, written in Python: a recommendation's page has
-195 rows of four sources each, and as many ``{% include %}`` of the status badge took longer
-than the rest of the page."""
+"""The marks that pages repeat by the hundred, written in Python: a table row's assessment
+sources side by side (a recommendation's page has 195 rows of four sources each), the status
+badge, the catalogue's status bars, the flag of disagreeing sources and the review badge. Each
+``{% include %}`` of a partial costs a template render; as many of them took longer than the
+rest of the page. The markup is the partials' own (``tests/unit/test_badge_markup.py``)."""
+
+from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
-from ..models import AssessmentSource, Status
+from ..models import AssessmentSource, ReviewState, Status
+from .languages import grouped
 
 register = template.Library()
 
@@ -38,6 +44,30 @@ class _Parts:
             )
             for source in AssessmentSource
         }
+        self.names = {status.value: str(status.label) for status in Status}
+        self.labels = {value: escape(name) for value, name in self.names.items()}
+        # "Label: value" with the language's punctuation, as ``labelled`` writes it
+        self.label_value = pgettext("a label and its value", "%(label)s: %(value)s")
+        self.reviews = {
+            state.value: f'<span class="badge review-badge review-{state.value}">'
+            f"{escape(state.label)}</span>"
+            for state in ReviewState
+        }
+        self.disagreement = (
+            '<span class="badge text-bg-warning border border-dark-subtle disagreement-marker" '
+            'title="{}"><span aria-hidden="true">⚠&#xFE0E;</span> {}</span>'
+        ).format(
+            escape(
+                gettext(
+                    "Two sources stand two or more steps apart on the scale, or one says "
+                    "declined while another reports progress."
+                )
+            ),
+            escape(gettext("Sources disagree")),
+        )
+        self.bar_label = escape(gettext("Status across Member States:"))
+        self.regions = {}  # a regional group's escaped label, when a row first asks
+        self.log = escape(pgettext("verb: log an update", "Log"))
 
 
 def _parts(context) -> _Parts:
@@ -89,3 +119,88 @@ def source_columns(context, cell):
             f'<span class="visually-hidden"> {which}</span></a></div></td>'
         )
     return mark_safe("".join(html))  # every part escaped above, or a number or a date
+
+
+@register.simple_tag(takes_context=True)
+def status_badge(context, status):
+    """A status's badge: its colour and its label (a :class:`Status` or its value); as the
+    partial did, an empty badge for no status."""
+    badge = _parts(context).badges.get(status)  # a Status is its value, as a key too
+    return mark_safe(badge or '<span class="badge status-badge "></span>')  # escaped in _Parts
+
+
+@register.simple_tag(takes_context=True)
+def review_badge(context, update):
+    """An update's review state as a badge."""
+    return mark_safe(_parts(context).reviews[ReviewState(update.review_state).value])
+
+
+@register.simple_tag(takes_context=True)
+def disagreement_marker(context):
+    """The flag of a cell whose assessment sources disagree: an icon and words, never colour
+    alone."""
+    return mark_safe(_parts(context).disagreement)  # escaped in _Parts
+
+
+@register.simple_tag(takes_context=True)
+def status_bar(context, bar):
+    """A recommendation's statuses across Member States as a 100-wide SVG bar, from
+    ``charts.segments``: a rectangle with a title a status, and the figures in its label.
+    Coordinates are written as under ``{% localize off %}``: never a decimal comma."""
+    parts = _parts(context)
+    label = ", ".join(
+        f"{parts.labels[status.value]} {escape(grouped(n))}" for status, n, _x, _w in bar
+    )
+    titles = (
+        escape(parts.label_value % {"label": parts.names[status.value], "value": grouped(n)})
+        for status, n, _x, _w in bar
+    )
+    rects = "".join(
+        f'<rect class="fill-{status.css_class}" x="{x}" y="0" width="{w}" height="4">'
+        f"<title>{title}</title></rect>"
+        for (status, n, x, w), title in zip(bar, titles, strict=True)
+    )
+    return mark_safe(  # every text escaped, the rest numbers and class names
+        '<svg class="status-bar" viewBox="0 0 100 4" preserveAspectRatio="none" role="img" '
+        f'aria-label="{parts.bar_label} {label}">\n  {rects}\n</svg>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def cell_row(context, cell):
+    """A row of a recommendation's table of Member States (``state_status_results.html``): the
+    state, its group, the status it shows with its date (``as_of`` from the context), each
+    source's column, the flag of disagreeing sources and, for someone who may log for the
+    state (``can_log``, ``may``, ``log_url`` and ``recommendation`` from the context), a link
+    to log an update."""
+    parts = _parts(context)
+    state = cell.state
+    as_of = context.get("as_of")
+    query = f"?as_of={as_of.isoformat()}" if as_of else ""
+    region = state.regional_group
+    if region not in parts.regions:
+        parts.regions[region] = escape(state.region.label)
+    label = escape(state.label)
+    day = cell.shown_date
+    day = escape(date_format(day, "DATE_FORMAT")) if day else "–"
+    flag = parts.disagreement if cell.shown_disagreement else ""
+    log = ""
+    if context.get("can_log"):
+        link = ""
+        if cell.state_id in context["may"].log_state_ids:
+            query_string = (
+                f"recommendation={escape(quote(context['recommendation'].code, safe='/'))}"
+                f"&amp;state={escape(quote(state.iso3, safe='/'))}"
+            )
+            link = (
+                f'<a href="{escape(context["log_url"])}?{query_string}" aria-label="'
+                f'{escape(gettext("Log an update for %(state)s") % {"state": state.label})}">'
+                f"{parts.log}</a>"
+            )
+        log = f"<td>{link}</td>"
+    return mark_safe(  # every text escaped, the rest dates, numbers and fixed markup
+        f'<tr><th scope="row" class="fw-normal"><a href="{escape(state.get_absolute_url())}'
+        f'{query}">{label}</a></th>\n      <td>{parts.regions[region]}</td>\n      '
+        f"<td>{status_link(context, cell, as_of)}</td>\n      <td>{day}</td>\n      "
+        f"{source_columns(context, cell)}\n      <td>{flag}</td>\n      {log}</tr>"
+    )

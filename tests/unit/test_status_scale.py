@@ -32,3 +32,31 @@ def test_spreadsheet_formulas_are_made_inert(value):
 @pytest.mark.parametrize("value", ["Côte d'Ivoire", "R01", "", "a=b"])
 def test_ordinary_values_pass_through_unchanged(value):
     assert inert(value) == value
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_a_choices_label_is_what_djangos_own_display_gives(language):
+    """The models that pages list name a choice without Django's ``get_FOO_display`` (which
+    translates every label of the field on each call); the label is the same, and a value
+    that is no choice is shown as itself."""
+    from django.db.models import Model
+    from django.utils import translation
+
+    from recommendations.models import MemberState, ProgressUpdate, Recommendation
+
+    cases = [
+        (ProgressUpdate, "status", "in_progress"),
+        (ProgressUpdate, "source", "un_entity"),
+        (ProgressUpdate, "review_state", "returned"),
+        (ProgressUpdate, "source", "not-a-source"),
+        (Recommendation, "voiced_by", "president"),
+        (Recommendation, "strength", "urged"),
+        (MemberState, "membership", "observer"),
+    ]
+    with translation.override(language):
+        for model, name, value in cases:
+            instance = model(**{name: value})
+            field = model._meta.get_field(name)
+            ours = getattr(instance, f"get_{name}_display")()
+            assert ours == Model._get_FIELD_display(instance, field), (model, name, value)
+            assert type(ours) is str

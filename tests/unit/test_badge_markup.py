@@ -1,0 +1,211 @@
+"""The marks pages repeat by the hundred, written in Python, are the markup their partials
+wrote: the status badge, the catalogue's status bar, the flag of disagreeing sources and the
+review badge, in English, French and Arabic."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.template import engines
+from django.utils import translation
+
+from recommendations.charts import segments
+from recommendations.models import (
+    AssessmentSource,
+    MemberState,
+    Recommendation,
+    ReviewState,
+    Status,
+)
+from tests.markup import Elements
+
+ENGINE = engines["django"]
+
+# The partials before they were written in Python (issue 18).
+STATUS_BADGE = '<span class="badge status-badge {{ status.css_class }}">{{ status.label }}</span>'
+REVIEW_BADGE = (
+    '<span class="badge review-badge review-{{ update.review_state }}">'
+    "{{ update.get_review_state_display }}</span>"
+)
+DISAGREEMENT = (
+    "{% load i18n %}"
+    '<span class="badge text-bg-warning border border-dark-subtle disagreement-marker" '
+    "title=\"{% translate 'Two sources stand two or more steps apart on the scale, or one says "
+    'declined while another reports progress.\' %}"><span aria-hidden="true">⚠&#xFE0E;'
+    '</span> {% translate "Sources disagree" %}</span>'
+)
+STATUS_BAR = (
+    '{% load i18n l10n languages %}{% localize off %}<svg class="status-bar" '
+    'viewBox="0 0 100 4" preserveAspectRatio="none" role="img" aria-label="'
+    "{% translate 'Status across Member States:' %} {% for status, n, x, w in bar %}"
+    '{{ status.label }} {{ n|grouped }}{% if not forloop.last %}, {% endif %}{% endfor %}">\n'
+    '  {% for status, n, x, w in bar %}<rect class="fill-{{ status.css_class }}" x="{{ x }}" '
+    'y="0" width="{{ w }}" height="4"><title>{{ status.label|labelled:n }}</title></rect>'
+    "{% endfor %}\n</svg>{% endlocalize %}"
+)
+
+LANGUAGES = ["en", "fr", "ar"]
+
+
+def rendered(source: str, **context) -> str:
+    return ENGINE.from_string(source).render(context)
+
+
+def tag(call: str, **context) -> str:
+    return rendered("{% load cells %}" + call, **context)
+
+
+def assert_same_markup(ours: str, partial: str) -> None:
+    """The same elements, attributes and texts as a browser reads them. (The partials left a
+    translated literal unescaped, as ``{% translate %}`` does; ours escapes it: an apostrophe
+    may be written ``&#x27;``.)"""
+    ours_read, partial_read = Elements(ours), Elements(partial)
+    assert (ours_read.found, ours_read.texts) == (partial_read.found, partial_read.texts)
+    assert ours.replace("&#x27;", "'") == partial.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("status", list(Status))
+def test_a_status_badge_is_the_partials_markup(language, status):
+    with translation.override(language):
+        expected = rendered(STATUS_BADGE, status=status)
+        assert tag("{% status_badge status %}", status=status) == expected
+        assert tag("{% status_badge value %}", value=status.value) == expected
+    assert status.css_class in expected
+
+
+class Update:
+    def __init__(self, state):
+        self.review_state = state.value
+        self.get_review_state_display = lambda: state.label
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("state", list(ReviewState))
+def test_a_review_badge_is_the_partials_markup(language, state):
+    with translation.override(language):
+        update = Update(state)
+        assert tag("{% review_badge update %}", update=update) == rendered(
+            REVIEW_BADGE, update=update
+        )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_disagreement_flag_is_the_partials_markup(language):
+    with translation.override(language):
+        expected = rendered(DISAGREEMENT)
+        assert_same_markup(tag("{% disagreement_marker %}"), expected)
+    if language == "fr":
+        assert "Sources disagree" not in expected  # translated, not the English
+
+
+ROWS = [
+    [(Status.PLANNED, 3), (Status.IMPLEMENTED, 191), (Status.DECLINED, 1)],
+    [(status, 1234 * index) for index, status in enumerate(Status)],
+    [(Status.NO_INFORMATION, 195)],
+    [(Status.IN_PROGRESS, 1), (Status.PLANNED, 2), (Status.NOT_STARTED, 999_999)],
+    [],
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("row", ROWS)
+def test_a_status_bar_is_the_partials_markup(language, row):
+    bar = segments(row)
+    with translation.override(language):
+        expected = rendered(STATUS_BAR, bar=bar)
+        assert_same_markup(tag("{% status_bar bar %}", bar=bar), expected)
+    if language == "en" and len(row) == len(Status):
+        assert "7,404" in expected  # a grouped count, in the label and a title
+
+
+def test_a_status_bars_coordinates_never_take_a_decimal_comma():
+    """SVG reads a point: French writes 12,5 for people, never in the bar's geometry."""
+    with translation.override("fr"):
+        html = tag(
+            "{% status_bar bar %}", bar=segments([(Status.PLANNED, 1), (Status.DECLINED, 7)])
+        )
+    assert 'width="12.5"' in html
+    assert 'x="12.5"' in html
+    assert "12,5" not in html
+
+
+def test_no_status_is_an_empty_badge_as_the_partial_wrote():
+    assert tag("{% status_badge status %}", status=None) == rendered(STATUS_BADGE, status=None)
+
+
+# The row of a recommendation's table of Member States before it was written in Python.
+CELL_ROW = (
+    '{% load cells i18n %}{% for cell in cells %}\n    <tr><th scope="row" class="fw-n'
+    'ormal"><a href="{{ cell.state.get_absolute_url }}{% if as_of %}?as_of={{ as_of|d'
+    "ate:'Y-m-d' }}{% endif %}\">{{ cell.state.label }}</a></th>\n      <td>{{ cell.sta"
+    "te.region.label }}</td>\n      <td>{% status_link cell as_of %}</td>\n      <td>{{"
+    ' cell.shown_date|date:"DATE_FORMAT"|default:"–" }}</td>\n      {% source_columns '
+    "cell %}\n      <td>{% if cell.shown_disagreement %}{% disagreement_marker %}{% en"
+    "dif %}</td>\n      {% if can_log %}<td>{% if cell.state_id in may.log_state_ids %"
+    '}<a href="{{ log_url }}?recommendation={{ recommendation.code|urlencode }}&amp;s'
+    'tate={{ cell.state.iso3|urlencode }}" aria-label="{% blocktranslate trimmed with'
+    ' state=cell.state.label %}Log an update for {{ state }}{% endblocktranslate %}">'
+    '{% translate "Log" context "verb: log an update" %}</a>{% endif %}</td>{% endif '
+    "%}</tr>\n  {% endfor %}"
+)
+
+
+def assessment(source, status, day, update_id):
+    return SimpleNamespace(
+        source=source, status=status, date=datetime.date.fromisoformat(day), update_id=update_id
+    )
+
+
+def cells():
+    ivory = MemberState(id=1, iso3="CIV", name="Côte d'Ivoire", regional_group="african")
+    norway = MemberState(id=2, iso3="NOR", name="Norway", regional_group="western-european-others")
+    recommendation = Recommendation(code="R19")
+    return [
+        SimpleNamespace(
+            state=ivory,
+            state_id=1,
+            recommendation=recommendation,
+            status=Status.IN_PROGRESS,
+            shown_date=datetime.date(2021, 3, 9),
+            shown_disagreement=True,
+            source_columns=[
+                assessment(AssessmentSource.GOVERNMENT, Status.IMPLEMENTED, "2021-03-09", 12),
+                None,
+                assessment(AssessmentSource.CIVIL_SOCIETY, Status.NOT_STARTED, "2020-01-01", 7),
+                None,
+            ],
+        ),
+        SimpleNamespace(
+            state=norway,
+            state_id=2,
+            recommendation=recommendation,
+            status=Status.NO_INFORMATION,
+            shown_date=None,
+            shown_disagreement=False,
+            source_columns=[None, None, None, None],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("as_of", [None, datetime.date(2021, 6, 30)])
+@pytest.mark.parametrize("can_log", [False, True])
+def test_a_row_of_a_recommendations_table_is_the_templates_markup(language, as_of, can_log):
+    context = {
+        "cells": cells(),
+        "as_of": as_of,
+        "can_log": can_log,
+        "may": SimpleNamespace(log_state_ids={1}),
+        "log_url": "/updates/new/",
+        "recommendation": Recommendation(code="R19"),
+    }
+    with translation.override(language):
+        expected = rendered(CELL_ROW, **context)
+        ours = rendered(
+            "{% load cells %}{% for cell in cells %}\n    {% cell_row cell %}\n  {% endfor %}",
+            **context,
+        )
+    assert_same_markup(ours, expected)
+    assert ("?recommendation=R19&amp;state=CIV" in ours) is can_log
+    assert "Côte d&#x27;Ivoire" in ours or language != "en"
