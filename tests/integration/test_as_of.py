@@ -23,6 +23,7 @@ from recommendations.models import (
     RegionalGroup,
     Status,
     months_ago,
+    past_status_of,
     sources_disagree,
 )
 from recommendations.services import (
@@ -181,6 +182,26 @@ def test_the_picture_on_any_date_is_the_log_read_up_to_that_date(seed):
     dates = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))
     for when in [day(2009), *dates, *(d - datetime.timedelta(days=1) for d in dates), None]:
         assert shown(when, **cells) == the_slow_way(when, **cells), when
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_past_status_read_in_one_probe_is_the_as_of_status(seed):
+    """The dashboard of a past day reads each cell's status and date of that day as one text
+    (``with_past_status``): the same figures as ``as_of``, on every day the log moved and the
+    day before, and before it began."""
+    random_log(seed)
+    cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
+    dates = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))
+    for when in [day(2009), *dates, *(d - datetime.timedelta(days=1) for d in dates)]:
+        expected = {cell.pk: (cell.status_on, cell.status_date_on) for cell in cells.as_of(when)}
+        read = {
+            pk: past_status_of(current, date, past)
+            for pk, current, date, past in cells.with_past_status(when).values_list(
+                "pk", "current_status", "status_date", "past_status"
+            )
+        }
+        assert read == expected, when
+    assert any(status != S.NO_INFORMATION.value for status, _ in read.values())
 
 
 # Stale, counted back from the date -----------------------------------------------------------
