@@ -7,11 +7,13 @@ rest of the page. The markup is the partials' own (``tests/unit/test_badge_marku
 from urllib.parse import quote
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, pgettext
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext, pgettext
 
 from ..models import AssessmentSource, ReviewState, Status
 from .languages import grouped
@@ -68,6 +70,12 @@ class _Parts:
         self.bar_label = escape(gettext("Status across Member States:"))
         self.regions = {}  # a regional group's escaped label, when a row first asks
         self.log = escape(pgettext("verb: log an update", "Log"))
+        self.state_url = escape(reverse("recommendations:state-detail", args=["AAA"]))
+        self.details = escape(gettext("Details"))
+        self.update_number = escape(gettext("(update #%(id)s)"))
+        self.recommendation_url = escape(
+            reverse("recommendations:recommendation-detail", args=["R00"])
+        )
 
 
 def _parts(context) -> _Parts:
@@ -203,4 +211,68 @@ def cell_row(context, cell):
         f'{query}">{label}</a></th>\n      <td>{parts.regions[region]}</td>\n      '
         f"<td>{status_link(context, cell, as_of)}</td>\n      <td>{day}</td>\n      "
         f"{source_columns(context, cell)}\n      <td>{flag}</td>\n      {log}</tr>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def update_row(context, update):
+    """A row of the progress log (``update_results.html``): the date it took effect, linking to
+    the update; the state and the recommendation, linking to theirs; the status, linking to the
+    cell's page, with the flag of disagreeing sources; the narrative's first 30 words; the
+    source; and, for reviewers (``filter.reviewer`` from the context), the review state."""
+    parts = _parts(context)
+    cell = update.cell
+    state, recommendation = cell.state, cell.recommendation
+    code, iso3 = escape(recommendation.code), escape(state.iso3)
+    flag = f" {parts.disagreement}" if cell.sources_disagree else ""
+    review = ""
+    if context["filter"].reviewer:
+        review = f"<td>{parts.reviews[update.review_state]}</td>"
+    return mark_safe(  # every text escaped, the rest numbers, dates and fixed markup
+        "<tr>\n      "
+        f'<td class="text-nowrap"><a href="{parts.update_url}{int(update.pk)}/">'
+        f"{escape(date_format(update.effective_date, 'DATE_FORMAT'))}</a></td>\n      "
+        f'<td><a href="{parts.state_url.replace("/AAA/", f"/{iso3}/")}">'
+        f"{escape(state.label)}</a></td>\n      "
+        f'<td><a href="{parts.recommendation_url.replace("/R00/", f"/{code}/")}" '
+        f'title="{escape(recommendation.title_local)}">{code}</a></td>\n      '
+        f'<td><a class="text-decoration-none" href="'
+        f'{parts.cell_url.replace("/R00/AAA/", f"/{code}/{iso3}/")}">'
+        f"{parts.badges[update.status]}"
+        f'<span class="visually-hidden"> {parts.history}</span></a>{flag}</td>\n      '
+        f'<td dir="auto">{escape(Truncator(update.narrative).words(30, truncate=" …"))}</td>'
+        f"\n      <td>{escape(update.get_source_display())}</td>\n      {review}\n    </tr>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def timeline_entry(context, update):
+    """An approved update in a page's timeline (``timeline.html``): the day it took effect, the
+    state, the recommendation and the status (linking to the cell's page), the narrative, the
+    source, how many evidence links it has, and a link to the update."""
+    parts = _parts(context)
+    cell = update.cell
+    state, recommendation = cell.state, cell.recommendation
+    code, iso3 = escape(recommendation.code), escape(state.iso3)
+    links = len(update.evidence_links)
+    evidence = ""
+    if links:
+        evidence = " · " + escape(
+            ngettext("%(n)s evidence link", "%(n)s evidence links", links) % {"n": grouped(links)}
+        )
+    number = parts.update_number % {"id": int(update.pk)}
+    return mark_safe(  # every text escaped, the rest numbers, dates and fixed markup
+        '<li class="border-start border-3 ps-3 mb-3">\n        '
+        f"<div><strong>{escape(date_format(update.effective_date, 'DATE_FORMAT'))}</strong>"
+        f'\n          · <a href="{parts.state_url.replace("/AAA/", f"/{iso3}/")}">'
+        f"{escape(state.label)}</a>\n          · "
+        f'<a href="{parts.recommendation_url.replace("/R00/", f"/{code}/")}">{code}</a>'
+        '\n          · <a class="text-decoration-none" href="'
+        f'{parts.cell_url.replace("/R00/AAA/", f"/{code}/{iso3}/")}">'
+        f"{parts.badges[update.status]}"
+        f'<span class="visually-hidden"> {parts.history}</span></a>\n        </div>\n        '
+        f'<p class="mb-1 text-break" dir="auto">{linebreaksbr(update.narrative)}</p>\n        '
+        f'<div class="small text-body-secondary">{escape(update.get_source_display())}'
+        f'{evidence} · <a href="{parts.update_url}{int(update.pk)}/">{parts.details}'
+        f'<span class="visually-hidden"> {number}</span></a></div>\n      </li>'
     )

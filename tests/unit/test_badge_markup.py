@@ -12,7 +12,9 @@ from django.utils import translation
 from recommendations.charts import segments
 from recommendations.models import (
     AssessmentSource,
+    Cell,
     MemberState,
+    ProgressUpdate,
     Recommendation,
     ReviewState,
     Status,
@@ -209,3 +211,105 @@ def test_a_row_of_a_recommendations_table_is_the_templates_markup(language, as_o
     assert_same_markup(ours, expected)
     assert ("?recommendation=R19&amp;state=CIV" in ours) is can_log
     assert "Côte d&#x27;Ivoire" in ours or language != "en"
+
+
+# A row of the progress log before it was written in Python.
+UPDATE_ROW = (
+    '{% load cells i18n %}{% for update in updates %}\n    <tr>\n      <td class="text-'
+    'nowrap"><a href="{{ update.get_absolute_url }}">{{ update.effective_date|date:"D'
+    'ATE_FORMAT" }}</a></td>\n      <td><a href="{{ update.cell.state.get_absolute_url'
+    ' }}">{{ update.cell.state.label }}</a></td>\n      <td><a href="{{ update.cell.re'
+    'commendation.get_absolute_url }}" title="{{ update.cell.recommendation.title_loc'
+    'al }}">{{ update.cell.recommendation.code }}</a></td>\n      <td><a class="text-d'
+    'ecoration-none" href="{{ update.cell.get_absolute_url }}">{% status_badge update'
+    '.status_enum %}<span class="visually-hidden"> ({% translate "the cell\'s history,'
+    ' every source" %})</span></a>{% if update.cell.sources_disagree %} {% disagreeme'
+    'nt_marker %}{% endif %}</td>\n      <td dir="auto">{{ update.narrative|truncatewo'
+    "rds:30 }}</td>\n      <td>{{ update.get_source_display }}</td>\n      {% if filter"
+    ".reviewer %}<td>{% review_badge update %}</td>{% endif %}\n    </tr>\n  {% endfor "
+    "%}"
+)
+
+
+def updates():
+    ivory = MemberState(id=1, iso3="CIV", name="Côte d'Ivoire", regional_group="african")
+    recommendation = Recommendation(code="R19", title='Ratify the "Palermo" <Protocol>')
+    calm = Cell(recommendation=recommendation, state=ivory, sources_disagree=False)
+    torn = Cell(recommendation=recommendation, state=ivory, sources_disagree=True)
+    long = " ".join(f"word{n}" for n in range(45))
+    return [
+        ProgressUpdate(
+            pk=12,
+            cell=torn,
+            status=Status.IN_PROGRESS,
+            effective_date=datetime.date(2021, 3, 9),
+            narrative="<script>alert('x')</script> & a law\npassed",
+            source=AssessmentSource.CIVIL_SOCIETY,
+            review_state=ReviewState.APPROVED,
+        ),
+        ProgressUpdate(
+            pk=1_000_007,
+            cell=calm,
+            status=Status.DECLINED,
+            effective_date=datetime.date(1999, 12, 31),
+            narrative=long,
+            source=AssessmentSource.GOVERNMENT,
+            review_state=ReviewState.RETURNED,
+        ),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("reviewer", [False, True])
+def test_a_row_of_the_progress_log_is_the_templates_markup(language, reviewer):
+    context = {"updates": updates(), "filter": SimpleNamespace(reviewer=reviewer)}
+    with translation.override(language):
+        expected = rendered(UPDATE_ROW, **context)
+        ours = rendered(
+            "{% load cells %}{% for update in updates %}\n    {% update_row update %}\n"
+            "  {% endfor %}",
+            **context,
+        )
+    assert_same_markup(ours, expected)
+    assert "&lt;script&gt;" in ours
+    assert "word29 …" in ours  # the first 30 words
+    assert ("review-returned" in ours) is reviewer
+
+
+# An update in a page's timeline before it was written in Python.
+TIMELINE_ENTRY = (
+    "{% load cells i18n l10n languages %}{% for update in timeline %}\n      <li class"
+    '="border-start border-3 ps-3 mb-3">\n        <div><strong>{{ update.effective_dat'
+    'e|date:"DATE_FORMAT" }}</strong>\n          · <a href="{{ update.cell.state.get_a'
+    'bsolute_url }}">{{ update.cell.state.label }}</a>\n          · <a href="{{ update'
+    '.cell.recommendation.get_absolute_url }}">{{ update.cell.recommendation.code }}<'
+    '/a>\n          · <a class="text-decoration-none" href="{{ update.cell.get_absolut'
+    'e_url }}">{% status_badge update.status_enum %}<span class="visually-hidden"> ({'
+    '% translate "the cell\'s history, every source" %})</span></a>\n        </div>\n   '
+    '     <p class="mb-1 text-break" dir="auto">{{ update.narrative|linebreaksbr }}</'
+    'p>\n        <div class="small text-body-secondary">{{ update.get_source_display }'
+    "}{% if update.evidence_links %} · {% with links=update.evidence_links|length %}{"
+    "% blocktranslate trimmed count counter=links with n=links|grouped %}{{ n }} evid"
+    "ence link{% plural %}{{ n }} evidence links{% endblocktranslate %}{% endwith %}{"
+    '% endif %} · <a href="{{ update.get_absolute_url }}">{% translate "Details" %}<s'
+    'pan class="visually-hidden"> {% blocktranslate trimmed with id=update.pk|unlocal'
+    "ize %}(update #{{ id }}){% endblocktranslate %}</span></a></div>\n      </li>\n   "
+    " {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_update_in_a_timeline_is_the_templates_markup(language):
+    timeline = updates()
+    timeline[0].evidence = "https://example.org/a\n\nhttps://example.org/<b>"
+    timeline[1].evidence = "https://example.org/law"
+    with translation.override(language):
+        expected = rendered(TIMELINE_ENTRY, timeline=timeline)
+        ours = rendered(
+            "{% load cells %}{% for update in timeline %}\n      {% timeline_entry update %}\n"
+            "    {% endfor %}",
+            timeline=timeline,
+        )
+    assert_same_markup(ours, expected)
+    assert "&lt;/script&gt; &amp; a law<br>passed" in ours
+    assert ("2 evidence links" in ours) is (language == "en")
