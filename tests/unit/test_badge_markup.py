@@ -230,6 +230,14 @@ UPDATE_ROW = (
     "%}"
 )
 
+# The catalogues keep one wording of this text, the one the cell pages' links use: the
+# parentheses inside it (the partials' own, outside it, is no longer in use).
+HISTORY = (
+    ' ({% translate "the cell\'s history, every source" %})',
+    ' {% translate "(the cell\'s history, every source)" %}',
+)
+UPDATE_ROW = UPDATE_ROW.replace(*HISTORY)
+
 
 def updates():
     ivory = MemberState(id=1, iso3="CIV", name="Côte d'Ivoire", regional_group="african")
@@ -296,6 +304,8 @@ TIMELINE_ENTRY = (
     "ize %}(update #{{ id }}){% endblocktranslate %}</span></a></div>\n      </li>\n   "
     " {% endfor %}"
 )
+
+TIMELINE_ENTRY = TIMELINE_ENTRY.replace(*HISTORY)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
