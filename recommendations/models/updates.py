@@ -95,6 +95,12 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def latest_first(self) -> ProgressUpdateQuerySet:
         return self.order_by(*LATEST_FIRST)
 
+    def with_cells(self) -> ProgressUpdateQuerySet:
+        """With each update's state and recommendation, for lists that name no one (the public
+        log, the timelines): on PostgreSQL each join more lengthens the planning, 13 ms of a
+        timeline's 18 with the authors' two."""
+        return self.select_related("cell__recommendation", "cell__state")
+
     def for_listing(self) -> ProgressUpdateQuerySet:
         return self.select_related(
             "cell__recommendation", "cell__state", "reported_by", "reviewed_by"
@@ -153,7 +159,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
         )
         if as_of is not None:
             shown = shown.filter(effective_date__lte=as_of)
-        return shown.for_listing().latest_first()[:size]
+        return shown.with_cells().latest_first()[:size]
 
 
 def validate_evidence_links(value: str) -> None:

@@ -254,7 +254,7 @@ class UpdateListView(FilteredListView):
     csv_header = UPDATE_HEADER
 
     def base_queryset(self):
-        return ProgressUpdate.objects.visible_to(self.request.user).for_listing().latest_first()
+        return ProgressUpdate.objects.visible_to(self.request.user).with_cells().latest_first()
 
     def filterset_kwargs(self):
         return {"reviewer": permissions.is_reviewer(self.request.user)}
