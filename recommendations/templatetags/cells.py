@@ -10,13 +10,13 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
 
 from ..models import AssessmentSource, ReviewState, Status
-from .languages import grouped
+from .languages import grouped, localized, shorten
 
 register = template.Library()
 
@@ -72,6 +72,8 @@ class _Parts:
         self.log = escape(pgettext("verb: log an update", "Log"))
         self.state_url = escape(reverse("recommendations:state-detail", args=["AAA"]))
         self.details = escape(gettext("Details"))
+        self.voiced_by = escape(gettext("Voiced by:"))
+        self.strength = escape(gettext("Strength of the ask:"))
         self.update_number = escape(gettext("(update #%(id)s)"))
         self.recommendation_url = escape(
             reverse("recommendations:recommendation-detail", args=["R00"])
@@ -275,4 +277,41 @@ def timeline_entry(context, update):
         f'<div class="small text-body-secondary">{escape(update.get_source_display())}'
         f'{evidence} · <a href="{parts.update_url}{int(update.pk)}/">{parts.details}'
         f'<span class="visually-hidden"> {number}</span></a></div>\n      </li>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def recommendation_card(context, rec):
+    """A recommendation in the catalogue (``recommendation_results.html``): its code and title,
+    the ask (the English quotation's first 40 words where it has no summary in the page's
+    language), its themes and actors, who voiced it and how strongly, where it stands in the
+    documents, and the bar of its statuses across Member States (``rec.bar``)."""
+    parts = _parts(context)
+    summary = rec.summary_local
+    if summary:
+        ask = f'<p class="card-text">{escape(shorten(summary, 260))}</p>'
+    else:
+        ask = (
+            '<p class="card-text" lang="en" dir="ltr">'
+            f"{escape(Truncator(rec.text).words(40, truncate=' …'))}</p>"
+        )
+    themes = "".join(
+        f'<span class="badge text-bg-primary me-1">{escape(theme.label)}</span>'
+        for theme in rec.themes.all()
+    )
+    actors = "".join(
+        f'<span class="badge text-bg-light border me-1">{escape(actor.label)}</span>'
+        for actor in rec.actors.all()
+    )
+    return mark_safe(  # every text escaped (``localized`` escapes its own), the rest markup
+        '<li class="card mb-3"><div class="card-body">\n      <h2 class="h5 card-title">'
+        f'<a href="{escape(rec.get_absolute_url())}">{escape(rec.code)} · '
+        f"{conditional_escape(localized(rec.title_local))}</a></h2>\n      {ask}\n      "
+        f'<div class="small">\n        {themes}\n        {actors}\n      </div>\n      '
+        f'<div class="small mt-1"><span class="text-body-secondary">{parts.voiced_by}</span> '
+        f"{escape(rec.get_voiced_by_display())} · "
+        f'<span class="text-body-secondary">{parts.strength}</span> '
+        f"{escape(rec.get_strength_display())}</div>\n      "
+        f'<div class="small text-body-secondary mt-1" lang="en" dir="ltr">'
+        f"{escape(rec.citation)}</div>\n      {status_bar(context, rec.bar)}\n    </div></li>"
     )

@@ -1,6 +1,7 @@
 """The marks pages repeat by the hundred, written in Python, are the markup their partials
-wrote: the status badge, the catalogue's status bar, the flag of disagreeing sources and the
-review badge, in English, French and Arabic."""
+and loops wrote: the status badge, the catalogue's status bar, the flag of disagreeing sources,
+the review badge, the rows of the progress log and of a recommendation's table, the timelines'
+entries and the catalogue's cards, in English, French and Arabic."""
 
 import datetime
 from types import SimpleNamespace
@@ -19,6 +20,7 @@ from recommendations.models import (
     ReviewState,
     Status,
 )
+from recommendations.selectors import recommendations_with_distribution
 from tests.markup import Elements
 
 ENGINE = engines["django"]
@@ -323,3 +325,45 @@ def test_an_update_in_a_timeline_is_the_templates_markup(language):
     assert_same_markup(ours, expected)
     assert "&lt;/script&gt; &amp; a law<br>passed" in ours
     assert ("2 evidence links" in ours) is (language == "en")
+
+
+# A recommendation of the catalogue before it was written in Python.
+CARD = (
+    '{% load cells i18n languages %}{% for rec in recommendations %}\n    <li class="c'
+    'ard mb-3"><div class="card-body">\n      <h2 class="h5 card-title"><a href="{{ re'
+    'c.get_absolute_url }}">{{ rec.code }} · {{ rec.title_local|localized }}</a></h2>'
+    '\n      {% with summary=rec.summary_local %}{% if summary %}<p class="card-text">'
+    '{{ summary|shorten:260 }}</p>{% else %}<p class="card-text" lang="en" dir="ltr">'
+    '{{ rec.text|truncatewords:40 }}</p>{% endif %}{% endwith %}\n      <div class="sm'
+    'all">\n        {% for theme in rec.themes.all %}<span class="badge text-bg-primar'
+    'y me-1">{{ theme.label }}</span>{% endfor %}\n        {% for actor in rec.actors.'
+    'all %}<span class="badge text-bg-light border me-1">{{ actor.label }}</span>{% e'
+    'ndfor %}\n      </div>\n      <div class="small mt-1"><span class="text-body-secon'
+    'dary">{% translate "Voiced by:" %}</span> {{ rec.get_voiced_by_display }} · <spa'
+    'n class="text-body-secondary">{% translate "Strength of the ask:" %}</span> {{ r'
+    'ec.get_strength_display }}</div>\n      <div class="small text-body-secondary mt-'
+    '1" lang="en" dir="ltr">{{ rec.citation }}</div>\n      {% status_bar rec.bar %}\n '
+    "   </div></li>\n  {% endfor %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_recommendation_of_the_catalogue_is_the_templates_markup(seeded, language):
+    """Every recommendation of the seeded catalogue, with its tags and status bar, with and
+    without a summary in the page's language."""
+    with translation.override(language):
+        recommendations = list(Recommendation.objects.with_tags().order_by("order"))
+        recommendations_with_distribution(recommendations)
+        recommendations[0].text = "<b>Quoted</b> & " + " ".join(["word"] * 50)
+        expected = rendered(CARD, recommendations=recommendations)
+        ours = rendered(
+            "{% load cells %}{% for rec in recommendations %}\n    {% recommendation_card rec %}"
+            "\n  {% endfor %}",
+            recommendations=recommendations,
+        )
+    assert_same_markup(ours, expected)
+    assert ours.count('<li class="card') == len(recommendations) >= 40
+    assert "text-bg-primary" in ours  # the themes
+    if language == "en":
+        assert "&lt;b&gt;Quoted&lt;/b&gt; &amp;" in ours
