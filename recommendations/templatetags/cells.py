@@ -4,21 +4,27 @@ badge, the catalogue's status bars, the flag of disagreeing sources and the revi
 ``{% include %}`` of a partial costs a template render; as many of them took longer than the
 rest of the page. The markup is the partials' own (``tests/unit/test_badge_markup.py``)."""
 
+import html
 from urllib.parse import quote
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
 
 from ..models import AssessmentSource, ReviewState, Status
-from .languages import grouped, localized, shorten
+from .languages import day_label, grouped, localized, shorten
 
 register = template.Library()
+
+
+def escape(text) -> str:
+    """Django's ``escape`` (every ``&<>"'`` encoded, whatever the text) without its check of
+    every call for lazy strings: these rows escape thousands of values a page."""
+    return html.escape(str(text))
 
 
 class _Parts:
@@ -191,8 +197,9 @@ def cell_row(context, cell):
     if region not in parts.regions:
         parts.regions[region] = escape(state.region.label)
     label = escape(state.label)
+    state_url = parts.state_url.replace("/AAA/", f"/{escape(state.iso3)}/")
     day = cell.shown_date
-    day = escape(date_format(day, "DATE_FORMAT")) if day else "–"
+    day = escape(day_label(day)) if day else "–"
     flag = parts.disagreement if cell.shown_disagreement else ""
     log = ""
     if context.get("can_log"):
@@ -209,8 +216,8 @@ def cell_row(context, cell):
             )
         log = f"<td>{link}</td>"
     return mark_safe(  # every text escaped, the rest dates, numbers and fixed markup
-        f'<tr><th scope="row" class="fw-normal"><a href="{escape(state.get_absolute_url())}'
-        f'{query}">{label}</a></th>\n      <td>{parts.regions[region]}</td>\n      '
+        f'<tr><th scope="row" class="fw-normal"><a href="{state_url}{query}">{label}</a></th>'
+        f"\n      <td>{parts.regions[region]}</td>\n      "
         f"<td>{status_link(context, cell, as_of)}</td>\n      <td>{day}</td>\n      "
         f"{source_columns(context, cell)}\n      <td>{flag}</td>\n      {log}</tr>"
     )
@@ -233,7 +240,7 @@ def update_row(context, update):
     return mark_safe(  # every text escaped, the rest numbers, dates and fixed markup
         "<tr>\n      "
         f'<td class="text-nowrap"><a href="{parts.update_url}{int(update.pk)}/">'
-        f"{escape(date_format(update.effective_date, 'DATE_FORMAT'))}</a></td>\n      "
+        f"{escape(day_label(update.effective_date))}</a></td>\n      "
         f'<td><a href="{parts.state_url.replace("/AAA/", f"/{iso3}/")}">'
         f"{escape(state.label)}</a></td>\n      "
         f'<td><a href="{parts.recommendation_url.replace("/R00/", f"/{code}/")}" '
@@ -265,7 +272,7 @@ def timeline_entry(context, update):
     number = parts.update_number % {"id": int(update.pk)}
     return mark_safe(  # every text escaped, the rest numbers, dates and fixed markup
         '<li class="border-start border-3 ps-3 mb-3">\n        '
-        f"<div><strong>{escape(date_format(update.effective_date, 'DATE_FORMAT'))}</strong>"
+        f"<div><strong>{escape(day_label(update.effective_date))}</strong>"
         f'\n          · <a href="{parts.state_url.replace("/AAA/", f"/{iso3}/")}">'
         f"{escape(state.label)}</a>\n          · "
         f'<a href="{parts.recommendation_url.replace("/R00/", f"/{code}/")}">{code}</a>'

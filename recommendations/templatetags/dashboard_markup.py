@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext
 
 from .cells import status_badge
 from .chart_markup import count, escaped
+from .languages import day_label
 
 register = template.Library()
 
@@ -118,12 +119,13 @@ def stale_rows(context, stale_cells, as_of=None):
     html = []
     for cell in stale_cells:
         code, state = escaped(cell.recommendation.code), escaped(cell.state.label)
+        day = escaped(day_label(cell.shown_date)) if cell.shown_date else ""
         html.append(
             f'<tr><td><a href="{escaped(cell.recommendation.get_absolute_url())}{on}">{code}</a>'
             f'</td><td><a href="{escaped(cell.state.get_absolute_url())}{on}">{state}</a></td>'
             f'<td><a class="text-decoration-none" href="{escaped(cell.get_absolute_url())}{on}">'
             f"{status_badge(context, cell.status)}"
             f'<span class="visually-hidden"> {history % {"code": code, "state": state}}'
-            f"</span></a></td><td>{escaped(date(cell.shown_date, 'DATE_FORMAT'))}</td></tr>"
+            f"</span></a></td><td>{day}</td></tr>"
         )
     return mark_safe("".join(html))  # every text escaped, the badge from cells.py
