@@ -12,6 +12,7 @@ names sort by the table's order for Han characters (radical and stroke count), n
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 from collections.abc import Callable, Iterable
@@ -21,7 +22,8 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
-from django.utils import translation
+from django.utils import dateformat, translation
+from django.utils.formats import get_format
 
 from tracker.languages import translated_languages
 
@@ -167,3 +169,17 @@ class CollatedModelChoiceIterator(ModelChoiceIterator):
         labelled = [(label(obj), obj) for obj in self.queryset]
         for text, obj in sorted(labelled, key=lambda pair: sort_key(pair[0])):
             yield (ModelChoiceIteratorValue(self.field.prepare_value(obj), obj), text)
+
+
+def day_label(day: datetime.date) -> str:
+    """``day`` as ``{{ day|date:"DATE_FORMAT" }}`` writes it in the active language ("9 mars
+    2021"). Django's formatter walks the format a character at a time and translates the
+    month's name, about a tenth of a millisecond a date here; tables print one a row (195 on a
+    recommendation's page), and the days repeat: each is written once per language and
+    format."""
+    return _day_label(translation.get_language(), get_format("DATE_FORMAT"), day)
+
+
+@functools.lru_cache(maxsize=50_000)  # eighty years of days, in several languages
+def _day_label(language: str | None, date_format: str, day: datetime.date) -> str:
+    return dateformat.format(day, date_format)

@@ -31,14 +31,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.urls import reverse
-from django.utils import dateformat, translation
-from django.utils.formats import get_format
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_countries import countries
 
+from .localization import day_label
 from .models import Cell, MemberState, Status
 
 WIDTH = 1000
@@ -475,10 +475,10 @@ def _legend(keys: list[Key], tally: dict[str, int]) -> list[Key]:
     return keys
 
 
-def _with_date(label: str, date: datetime.date | None, date_form: str) -> str:
+def _with_date(label: str, date: datetime.date | None, with_date: str) -> str:
     if date is None:
         return label
-    return _("%(status)s, %(date)s") % {"status": label, "date": dateformat.format(date, date_form)}
+    return with_date % {"status": label, "date": day_label(date)}
 
 
 def status_map(
@@ -495,7 +495,7 @@ def status_map(
     cell_url = _url_maker("recommendations:cell-detail", recommendation_code)
     # Each label and the date format looked up once, not once a state.
     labels = {status: str(status.label) for status in Status}
-    date_form = get_format("DATE_FORMAT")
+    with_date = _("%(status)s, %(date)s")
     places, counts = [], {}
     for state in _states():
         cell = by_state.get(state.pk)
@@ -504,7 +504,7 @@ def status_map(
         else:
             status = Status(cell.status)
             css = f"fill-{status.css_class}"
-            detail = _with_date(labels[status], cell.shown_date, date_form)
+            detail = _with_date(labels[status], cell.shown_date, with_date)
             url = cell_url(state.iso3)
         counts[css] = counts.get(css, 0) + 1
         places.append(

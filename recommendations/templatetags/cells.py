@@ -15,8 +15,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
 
+from ..localization import day_label
 from ..models import AssessmentSource, ReviewState, Status
-from .languages import day_label, grouped, localized, shorten
+from .languages import grouped, localized, shorten
 
 register = template.Library()
 

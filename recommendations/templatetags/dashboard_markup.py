@@ -17,9 +17,9 @@ from django.template.defaultfilters import date, truncatechars
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from ..localization import day_label
 from .cells import status_badge
 from .chart_markup import count, escaped
-from .languages import day_label
 
 register = template.Library()
 

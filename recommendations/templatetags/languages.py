@@ -1,15 +1,10 @@
 """Template helpers for the six languages: the page in the other languages, and catalogue text
 that may not be translated yet."""
 
-import datetime
-import functools
-
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import dateformat
-from django.utils.formats import get_format
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
 from tracker.languages import alternates
 
@@ -74,17 +69,3 @@ def labelled(label, value):
         "label": label,
         "value": value,
     }
-
-
-def day_label(day: datetime.date) -> str:
-    """``day`` as ``{{ day|date:"DATE_FORMAT" }}`` writes it in the active language ("9 mars
-    2021"). Django's formatter walks the format a character at a time and translates the
-    month's name, about a tenth of a millisecond a date here; tables print one a row (195 on a
-    recommendation's page), and the days repeat: each is written once per language and
-    format."""
-    return _day_label(get_language(), get_format("DATE_FORMAT"), day)
-
-
-@functools.lru_cache(maxsize=50_000)  # eighty years of days, in several languages
-def _day_label(language: str | None, date_format: str, day: datetime.date) -> str:
-    return dateformat.format(day, date_format)

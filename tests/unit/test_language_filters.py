@@ -7,7 +7,8 @@ import pytest
 from django.template.defaultfilters import date
 from django.utils import translation
 
-from recommendations.templatetags.languages import day_label, grouped, shorten
+from recommendations.localization import day_label
+from recommendations.templatetags.languages import grouped, shorten
 
 
 def test_counts_are_grouped_as_the_locale_groups_them():
