@@ -562,16 +562,19 @@ def share_map(
     labels = share_labels()
     state_url = _url_maker("recommendations:state-detail")
     places, rows, tally = [], [], {}
+    # Translated once, not once a state.
+    out, detail_of = str(OUT_LABEL), _("%(percent)s%% (%(done)s of %(total)s)")
+    done_statuses = {status for status in Status if status.value in DONE}
     for state in _states():
         url = state_url(state.iso3) + suffix
         row = counts.get(state.pk)
         if not row:
-            css, detail = OUT_CSS, str(OUT_LABEL)
+            css, detail = OUT_CSS, out
         else:
-            done = sum(n for status, n in row if status.value in DONE)
+            done = sum(n for status, n in row if status in done_statuses)
             share = Share(state, done, sum(n for _status, n in row), url)
             css = share_band(share.done, share.total)
-            detail = _("%(percent)s%% (%(done)s of %(total)s)") % {
+            detail = detail_of % {
                 "done": share.done,
                 "total": share.total,
                 "percent": share.percent,

@@ -263,8 +263,9 @@ def dashboard(
     ]
     # A theme's counts add up its recommendations' rows: each cell counted once per theme of
     # its recommendation, the figures a join over the cells would give.
+    themes_of = {rec.pk: set(rec.themes.all()) for rec, _ in recommendations}
     tagged = {
-        theme: [rec for rec, _ in recommendations if theme in rec.themes.all()]
+        theme: [rec for rec, _ in recommendations if theme in themes_of[rec.pk]]
         for theme in Theme.objects.all()
     }
     rows_of = {rec.pk: row for rec, row in recommendations}
