@@ -86,6 +86,23 @@ class _Parts:
             reverse("recommendations:recommendation-detail", args=["R00"])
         )
 
+    def addresses(self, cell) -> tuple[str, str, str]:
+        """The cell's state's, recommendation's and own addresses, filled into the page's."""
+        code, iso3 = escape(cell.recommendation.code), escape(cell.state.iso3)
+        return (
+            self.state_url.replace("/AAA/", f"/{iso3}/"),
+            self.recommendation_url.replace("/R00/", f"/{code}/"),
+            self.cell_url.replace("/R00/AAA/", f"/{code}/{iso3}/"),
+        )
+
+    def status_link(self, url: str, status: str) -> str:
+        """A status's badge linking to a cell's page (``url``), which it names to a screen
+        reader."""
+        return (
+            f'<a class="text-decoration-none" href="{url}">{self.badges[status]}'
+            f'<span class="visually-hidden"> {self.history}</span></a>'
+        )
+
 
 def _parts(context) -> _Parts:
     parts = context.render_context.get(_Parts)
@@ -99,14 +116,10 @@ def status_link(context, cell, as_of=None):
     """The status a cell shows, as the status badge partial shows it, linking to the cell's
     page (on ``as_of`` when given)."""
     parts = _parts(context)
-    url = parts.cell_url.replace(
-        "/R00/AAA/", f"/{escape(cell.recommendation.code)}/{escape(cell.state.iso3)}/"
-    )
     query = f"?as_of={as_of.isoformat()}" if as_of else ""
-    return mark_safe(  # every part escaped, or a date
-        f'<a class="text-decoration-none" href="{url}{query}">{parts.badges[cell.status.value]}'
-        f'<span class="visually-hidden"> {parts.history}</span></a>'
-    )
+    cell_url = parts.addresses(cell)[2]
+    # every part escaped, or a date
+    return mark_safe(parts.status_link(f"{cell_url}{query}", cell.status.value))
 
 
 @register.simple_tag(takes_context=True)
@@ -232,8 +245,7 @@ def update_row(context, update):
     source; and, for reviewers (``filter.reviewer`` from the context), the review state."""
     parts = _parts(context)
     cell = update.cell
-    state, recommendation = cell.state, cell.recommendation
-    code, iso3 = escape(recommendation.code), escape(state.iso3)
+    state_url, recommendation_url, cell_url = parts.addresses(cell)
     flag = f" {parts.disagreement}" if cell.sources_disagree else ""
     review = ""
     if context["filter"].reviewer:
@@ -242,14 +254,10 @@ def update_row(context, update):
         "<tr>\n      "
         f'<td class="text-nowrap"><a href="{parts.update_url}{int(update.pk)}/">'
         f"{escape(day_label(update.effective_date))}</a></td>\n      "
-        f'<td><a href="{parts.state_url.replace("/AAA/", f"/{iso3}/")}">'
-        f"{escape(state.label)}</a></td>\n      "
-        f'<td><a href="{parts.recommendation_url.replace("/R00/", f"/{code}/")}" '
-        f'title="{escape(recommendation.title_local)}">{code}</a></td>\n      '
-        f'<td><a class="text-decoration-none" href="'
-        f'{parts.cell_url.replace("/R00/AAA/", f"/{code}/{iso3}/")}">'
-        f"{parts.badges[update.status]}"
-        f'<span class="visually-hidden"> {parts.history}</span></a>{flag}</td>\n      '
+        f'<td><a href="{state_url}">{escape(cell.state.label)}</a></td>\n      '
+        f'<td><a href="{recommendation_url}" title="{escape(cell.recommendation.title_local)}">'
+        f"{escape(cell.recommendation.code)}</a></td>\n      "
+        f"<td>{parts.status_link(cell_url, update.status)}{flag}</td>\n      "
         f'<td dir="auto">{escape(Truncator(update.narrative).words(30, truncate=" …"))}</td>'
         f"\n      <td>{escape(update.get_source_display())}</td>\n      {review}\n    </tr>"
     )
@@ -262,8 +270,7 @@ def timeline_entry(context, update):
     source, how many evidence links it has, and a link to the update."""
     parts = _parts(context)
     cell = update.cell
-    state, recommendation = cell.state, cell.recommendation
-    code, iso3 = escape(recommendation.code), escape(state.iso3)
+    state_url, recommendation_url, cell_url = parts.addresses(cell)
     links = len(update.evidence_links)
     evidence = ""
     if links:
@@ -274,13 +281,9 @@ def timeline_entry(context, update):
     return mark_safe(  # every text escaped, the rest numbers, dates and fixed markup
         '<li class="border-start border-3 ps-3 mb-3">\n        '
         f"<div><strong>{escape(day_label(update.effective_date))}</strong>"
-        f'\n          · <a href="{parts.state_url.replace("/AAA/", f"/{iso3}/")}">'
-        f"{escape(state.label)}</a>\n          · "
-        f'<a href="{parts.recommendation_url.replace("/R00/", f"/{code}/")}">{code}</a>'
-        '\n          · <a class="text-decoration-none" href="'
-        f'{parts.cell_url.replace("/R00/AAA/", f"/{code}/{iso3}/")}">'
-        f"{parts.badges[update.status]}"
-        f'<span class="visually-hidden"> {parts.history}</span></a>\n        </div>\n        '
+        f'\n          · <a href="{state_url}">{escape(cell.state.label)}</a>\n          · '
+        f'<a href="{recommendation_url}">{escape(cell.recommendation.code)}</a>'
+        f"\n          · {parts.status_link(cell_url, update.status)}\n        </div>\n        "
         f'<p class="mb-1 text-break" dir="auto">{linebreaksbr(update.narrative)}</p>\n        '
         f'<div class="small text-body-secondary">{escape(update.get_source_display())}'
         f'{evidence} · <a href="{parts.update_url}{int(update.pk)}/">{parts.details}'
