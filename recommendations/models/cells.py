@@ -8,7 +8,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +67,26 @@ def months_ago(months: int, today: datetime.date | None = None) -> datetime.date
     month += 1
     day = min(today.day, 28)
     return datetime.date(year, month, day)
+
+
+class IsoDate(Func):
+    """A date as ``YYYY-MM-DD`` text, whatever the server's ``DateStyle`` (PostgreSQL's cast to
+    text follows it: ``30/06/2021`` under ``SQL, DMY``). SQLite stores dates as that text."""
+
+    output_field = models.CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return Cast(*self.get_source_expressions(), models.CharField()).as_sql(
+            compiler, connection, **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM-DD')", **extra
+        )
 
 
 class CellQuerySet(models.QuerySet):
@@ -167,7 +187,7 @@ class CellQuerySet(models.QuerySet):
             .latest_first()
             .annotate(
                 past=Concat(
-                    Cast("effective_date", models.CharField()),
+                    IsoDate("effective_date"),
                     Value(" "),
                     "status",
                     output_field=models.CharField(),

@@ -204,6 +204,25 @@ def test_a_past_status_read_in_one_probe_is_the_as_of_status(seed):
     assert any(status != S.NO_INFORMATION.value for status, _ in read.values())
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's DateStyle")
+def test_a_past_status_reads_whatever_the_servers_date_style():
+    """A server that writes dates day first (``SET datestyle``, or its configuration) gives the
+    same past statuses: the day is written as ISO text by the query itself."""
+    random_log(1)
+    when = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))[5]
+    cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
+    expected = {cell.pk: (cell.status_on, cell.status_date_on) for cell in cells.as_of(when)}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL datestyle = 'SQL, DMY'")
+    read = {
+        pk: past_status_of(current, date, past)
+        for pk, current, date, past in cells.with_past_status(when).values_list(
+            "pk", "current_status", "status_date", "past_status"
+        )
+    }
+    assert read == expected
+
+
 # Stale, counted back from the date -----------------------------------------------------------
 
 
