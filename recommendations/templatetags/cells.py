@@ -77,6 +77,7 @@ class _Parts:
         self.bar_label = escape(gettext("Status across Member States:"))
         self.regions = {}  # a regional group's escaped label, when a row first asks
         self.log = escape(pgettext("verb: log an update", "Log"))
+        self.log_for = gettext("Log an update for %(state)s")
         self.state_url = escape(reverse("recommendations:state-detail", args=["AAA"]))
         self.details = escape(gettext("Details"))
         self.voiced_by = escape(gettext("Voiced by:"))
@@ -225,7 +226,7 @@ def cell_row(context, cell):
             )
             link = (
                 f'<a href="{escape(context["log_url"])}?{query_string}" aria-label="'
-                f'{escape(gettext("Log an update for %(state)s") % {"state": state.label})}">'
+                f'{escape(parts.log_for % {"state": state.label})}">'
                 f"{parts.log}</a>"
             )
         log = f"<td>{link}</td>"
