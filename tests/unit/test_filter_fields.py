@@ -81,7 +81,7 @@ INVALID = {
     "until": "01/02/2024",  # YYYY-MM-DD only
     "as_of": "0001-01-01",
     "recommendation": "R999",
-    "state": "<XXX>",
+    "state": "<ZZZ>",
     "actor": "nobody",
 }
 DATA = [
