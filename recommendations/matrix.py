@@ -3,7 +3,8 @@
 A selector that returns the grid ready to draw: 40 rows of 195 cells, each a coloured link with
 its status's symbol. Drawn cell by cell through template tags, 7,800 cells took longer than
 every other part of the page together; here the cells are read in one query
-(``values_list`` of the filtered cells, with the day's status the ``as_of`` annotation gives)
+(``values_list`` of the filtered cells; a past day's statuses by one probe of the log a cell
+whose status moved since, ``with_past_status``, as the dashboard reads them)
 and each row is written as one string, every variable part escaped once a row or column and
 the statuses' parts (class, label, symbol) once a page.
 
@@ -21,16 +22,21 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import CharField
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .localization import collated, state_name
-from .models import CellQuerySet, MemberState, Recommendation, RegionalGroup, Status
-from .selectors import dated
+from .models import (
+    CellQuerySet,
+    IsoDate,
+    MemberState,
+    Recommendation,
+    RegionalGroup,
+    Status,
+    past_status_text,
+)
 
 #: placeholders filled in by each row and column (the routes' converters accept them)
 _CODE, _ISO3 = "R00", "AAA"
@@ -166,6 +172,31 @@ class Grid:
             ]
 
 
+def _statuses(
+    cells: CellQuerySet, as_of: datetime.date | None
+) -> dict[tuple[int, int], tuple[str, str | None]]:
+    """Each cell's status and its date (YYYY-MM-DD, as the database writes it: 7,800 dates
+    parsed only to be written back took a fifth of the grid's time) on ``as_of``, by
+    (recommendation id, state id). A past day's in one probe of the log a cell whose status
+    moved since (``with_past_status``, as the dashboard reads it; ``as_of`` makes two), the
+    cells read in their own order, so the log's index is walked in its order."""
+    found = cells.annotate(day=IsoDate("status_date")).order_by("pk")
+    if as_of is None:
+        return {
+            (rec, state): (status, day)
+            for rec, state, status, day in found.values_list(
+                "recommendation_id", "state_id", "current_status", "day"
+            )
+        }
+    found = found.with_past_status(as_of).values_list(
+        "recommendation_id", "state_id", "current_status", "day", "past_status"
+    )
+    return {
+        (rec, state): past_status_text(current, day, past)
+        for rec, state, current, day, past in found
+    }
+
+
 def grid(
     cells: CellQuerySet,
     *,
@@ -175,16 +206,7 @@ def grid(
     """The grid of ``cells`` (a ``CellFilter``'s result: the day's figures ride on it) on
     ``as_of`` (today when None); with ``group``, transposed: that group's Member States as rows.
     Three queries whatever the size of the log: the cells, the recommendations, the states."""
-    # The date as the database writes it, YYYY-MM-DD: 7,800 dates parsed only to be written
-    # back took a fifth of the grid's time.
-    found = (
-        dated(cells, as_of)
-        .annotate(day_on=Cast("status_date_on", CharField()))
-        .values_list("recommendation_id", "state_id", "status_on", "day_on")
-    )
-    # In the cells' own order, as the dashboard reads a past day: the log's index is then
-    # walked in its order (see selectors._counted_in_one_pass).
-    statuses = {(rec, state): (status, date) for rec, state, status, date in found.order_by("pk")}
+    statuses = _statuses(cells, as_of)
     rec_ids = {rec for rec, _ in statuses}
     state_ids = {state for _, state in statuses}
     query = f"?as_of={as_of.isoformat()}" if as_of else ""

@@ -29,9 +29,11 @@ from .cells import (
     CellQuerySet,
     CellYearCount,
     CellYearCountQuerySet,
+    IsoDate,
     disagreement_spans,
     months_ago,
     past_status_of,
+    past_status_text,
     sources_disagree,
 )
 from .choices import (
@@ -70,6 +72,7 @@ __all__ = [
     "CellQuerySet",
     "CellYearCount",
     "CellYearCountQuerySet",
+    "IsoDate",
     "DataVersion",
     "DataVersionQuerySet",
     "EditorScope",
@@ -90,6 +93,7 @@ __all__ = [
     "disagreement_spans",
     "months_ago",
     "past_status_of",
+    "past_status_text",
     "SourceDocument",
     "Status",
     "Strength",

@@ -71,7 +71,8 @@ def months_ago(months: int, today: datetime.date | None = None) -> datetime.date
 
 class IsoDate(Func):
     """A date as ``YYYY-MM-DD`` text, whatever the server's ``DateStyle`` (PostgreSQL's cast to
-    text follows it: ``30/06/2021`` under ``SQL, DMY``). SQLite stores dates as that text."""
+    text follows it: ``30/06/2021`` under ``SQL, DMY``). SQLite stores dates as that text; the
+    cast keeps its driver from reading a bare date column back as a date."""
 
     output_field = models.CharField()
 
@@ -79,9 +80,6 @@ class IsoDate(Func):
         return Cast(*self.get_source_expressions(), models.CharField()).as_sql(
             compiler, connection, **extra
         )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return compiler.compile(self.get_source_expressions()[0])
 
     def as_postgresql(self, compiler, connection, **extra):
         return super().as_sql(
@@ -245,10 +243,21 @@ def past_status_of(
     """The status and its date of a past day, from ``CellQuerySet.with_past_status``."""
     if past_status == "":
         return current_status, status_date
+    status, day = past_status_text(current_status, None, past_status)
+    return status, None if day is None else datetime.date.fromisoformat(day)
+
+
+def past_status_text(
+    current_status: str, status_day: str | None, past_status: str
+) -> tuple[str, str | None]:
+    """``past_status_of`` with the date as the database writes it (YYYY-MM-DD, ``IsoDate``),
+    for a page that prints it as it comes."""
+    if past_status == "":
+        return current_status, status_day
     if past_status == "-":
         return Status.NO_INFORMATION.value, None
     day, status = past_status.split(" ", 1)
-    return status, datetime.date.fromisoformat(day)
+    return status, day
 
 
 class Cell(models.Model):

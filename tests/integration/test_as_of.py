@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from recommendations import selectors
+from recommendations import matrix, selectors
 from recommendations.filters import CellFilter
 from recommendations.models import (
     AssessmentSource,
@@ -204,6 +204,32 @@ def test_a_past_status_read_in_one_probe_is_the_as_of_status(seed):
     assert any(status != S.NO_INFORMATION.value for status, _ in read.values())
 
 
+def grid_statuses(cells, when):
+    """The matrix's cells (status, day as YYYY-MM-DD), and as_of's written the same way."""
+    expected = {
+        (cell.recommendation_id, cell.state_id): (
+            cell.status_on,
+            cell.status_date_on and cell.status_date_on.isoformat(),
+        )
+        for cell in cells.as_of(when)
+    }
+    return matrix.grid(cells, as_of=when).statuses, expected
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_the_matrix_of_a_past_day_shows_each_cells_status_and_date_of_that_day(seed):
+    """The grid of a past day reads its cells as the dashboard does (one probe a moved cell):
+    the statuses and dates ``as_of`` gives, on every day the log moved and the day before."""
+    random_log(seed)
+    cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
+    dates = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))
+    for when in [day(2009), *dates, *(d - datetime.timedelta(days=1) for d in dates)]:
+        shown, expected = grid_statuses(cells, when)
+        assert shown == expected, when
+    today, expected = grid_statuses(cells, None)
+    assert today == expected
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's DateStyle")
 def test_a_past_status_reads_whatever_the_servers_date_style():
     """A server that writes dates day first (``SET datestyle``, or its configuration) gives the
@@ -212,6 +238,7 @@ def test_a_past_status_reads_whatever_the_servers_date_style():
     when = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))[5]
     cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
     expected = {cell.pk: (cell.status_on, cell.status_date_on) for cell in cells.as_of(when)}
+    grid, grid_expected = grid_statuses(cells, when)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL datestyle = 'SQL, DMY'")
     read = {
@@ -221,6 +248,8 @@ def test_a_past_status_reads_whatever_the_servers_date_style():
         )
     }
     assert read == expected
+    assert matrix.grid(cells, as_of=when).statuses == grid == grid_expected
+    assert any(day is not None for _, day in grid.values())
 
 
 # Stale, counted back from the date -----------------------------------------------------------
