@@ -3,8 +3,8 @@
 A selector that returns the grid ready to draw: 40 rows of 195 cells, each a coloured link with
 its status's symbol. Drawn cell by cell through template tags, 7,800 cells took longer than
 every other part of the page together; here the cells are read in one query
-(``values_list`` of the filtered cells; a past day's statuses by one probe of the log a cell
-whose status moved since, ``with_past_status``, as the dashboard reads them)
+(``values_list`` of the filtered cells; a past day's statuses as the dashboard reads them,
+``statuses_on``)
 and each row is written as one string, every variable part escaped once a row or column and
 the statuses' parts (class, label, symbol) once a page.
 
@@ -35,7 +35,6 @@ from .models import (
     Recommendation,
     RegionalGroup,
     Status,
-    past_status_text,
 )
 
 #: placeholders filled in by each row and column (the routes' converters accept them)
@@ -177,24 +176,15 @@ def _statuses(
 ) -> dict[tuple[int, int], tuple[str, str | None]]:
     """Each cell's status and its date (YYYY-MM-DD, as the database writes it: 7,800 dates
     parsed only to be written back took a fifth of the grid's time) on ``as_of``, by
-    (recommendation id, state id). A past day's in one probe of the log a cell whose status
-    moved since (``with_past_status``, as the dashboard reads it; ``as_of`` makes two), the
-    cells read in their own order, so the log's index is walked in its order."""
-    found = cells.annotate(day=IsoDate("status_date")).order_by("pk")
+    (recommendation id, state id). A past day's as the dashboard reads it (``statuses_on``:
+    three queries, where ``as_of`` probes the log twice a cell whose status moved since)."""
     if as_of is None:
-        return {
-            (rec, state): (status, day)
-            for rec, state, status, day in found.values_list(
-                "recommendation_id", "state_id", "current_status", "day"
-            )
-        }
-    found = found.with_past_status(as_of).values_list(
-        "recommendation_id", "state_id", "current_status", "day", "past_status"
-    )
-    return {
-        (rec, state): past_status_text(current, day, past)
-        for rec, state, current, day, past in found
-    }
+        found = cells.annotate(day=IsoDate("status_date")).values_list(
+            "recommendation_id", "state_id", "current_status", "day"
+        )
+    else:
+        found = cells.statuses_on(as_of, "recommendation_id", "state_id")
+    return {(rec, state): (status, day) for rec, state, status, day in found}
 
 
 def grid(

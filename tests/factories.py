@@ -1,3 +1,4 @@
+import calendar
 import datetime
 from collections import Counter
 
@@ -6,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from recommendations.models import (
+    LATEST_FIRST,
     AssessmentSource,
     Cell,
+    CellMonthEnd,
     CellYearCount,
     MemberState,
     ProgressUpdate,
@@ -103,6 +106,29 @@ def counted_from_the_log() -> set[tuple]:
         (u.cell_id, u.effective_date.year, u.status) for u in ProgressUpdate.objects.approved()
     )
     return {(*key, n) for key, n in counts.items()}
+
+
+def month_ends_kept() -> set[tuple]:
+    """Each cell's status at each month's end, as stored: (cell, day, status, status date)."""
+    return set(CellMonthEnd.objects.values_list("cell_id", "day", "status", "status_date"))
+
+
+def month_ends_from_the_log() -> set[tuple]:
+    """The same rows read the slow way: for every month from a cell's first approved update to
+    its latest, the latest approved update on or before the month's last day."""
+    rows = set()
+    by_cell: dict[int, list] = {}
+    for update in ProgressUpdate.objects.approved().order_by(*LATEST_FIRST):
+        by_cell.setdefault(update.cell_id, []).append(update)
+    for cell, updates in by_cell.items():  # each list latest first
+        first, last = updates[-1].effective_date, updates[0].effective_date
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+            standing = next(u for u in updates if u.effective_date <= end)
+            rows.add((cell, end, standing.status, standing.effective_date))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows
 
 
 __all__ = [

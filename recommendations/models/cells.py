@@ -3,13 +3,14 @@ yearly counts derived from its approved log."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from itertools import groupby
 from operator import itemgetter
 
 from django.db import models
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -57,6 +58,30 @@ def disagreement_spans(log) -> list[tuple[datetime.date, datetime.date | None]]:
     if since is not None:
         spans.append((since, None))
     return spans
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def month_ends(log) -> list[tuple[datetime.date, datetime.date, str]]:
+    """A cell's status at the end of each month (``CellMonthEnd``), from its approved log as
+    ``(effective_date, status)`` rows in the current status's order, oldest first (effective
+    date, creation time, id): ``(month's last day, status date, status)`` for every month from
+    that of its first update to that of its latest, none missing between them."""
+    last_of_month: dict[tuple[int, int], tuple[datetime.date, str]] = {}
+    for day, status in log:
+        last_of_month[day.year, day.month] = (day, status)
+    if not last_of_month:
+        return []
+    (year, month), end = min(last_of_month), max(last_of_month)
+    rows, standing = [], None
+    while (year, month) <= end:
+        standing = last_of_month.get((year, month), standing)
+        rows.append((month_end(datetime.date(year, month, 1)), *standing))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows
 
 
 def months_ago(months: int, today: datetime.date | None = None) -> datetime.date:
@@ -169,37 +194,48 @@ class CellQuerySet(models.QuerySet):
             ),
         )
 
-    def with_past_status(self, date: datetime.date) -> CellQuerySet:
-        """Each cell with ``past_status``: what ``as_of(date)`` gives as ``status_on`` and
-        ``status_date_on``, read by one probe of the (cell, review state, date) index where
-        ``as_of`` makes two: "" when the stored status stands on that day, "-" when the cell had
-        no approved update by then, else that update's date and status as one text
-        ("2021-03-09 in_progress"). ``past_status_of`` reads it. For the pages that go over
-        every cell of a past day (the dashboard: 5,228 cells moved after mid-2021 at a million
-        updates, and on PostgreSQL the second probe cost as much as the rest of the query)."""
-        from .updates import ProgressUpdate  # updates.py imports this module
+    def statuses_on(self, date: datetime.date, *fields: str):
+        """Each cell's ``fields``, then its status and that status's date on ``date`` (what
+        ``as_of`` gives as ``status_on`` and ``status_date_on``; the date as YYYY-MM-DD text,
+        ``IsoDate``, or None), in the order of the cells' ids. For the pages that go over every
+        cell of a past day (the dashboard, the matrix), in three queries whatever the size of
+        the log, where ``as_of`` probes the log once or twice a cell whose status moved since
+        (5,228 cells after mid-2021 at a million updates):
 
-        latest = (
+        - a cell whose current status took effect on or before the day has it still;
+        - else its latest approved update between the end of the month before and the day
+          (that part of the log read once, latest first);
+        - else its status at the end of the month before (``CellMonthEnd``: one index range);
+        - else it had no approved update by then: "no information"."""
+        from .updates import LATEST_FIRST, ProgressUpdate  # updates.py imports this module
+
+        before = date.replace(day=1) - datetime.timedelta(days=1)
+        month = {
+            pk: (status, day)
+            for pk, status, day in CellMonthEnd.objects.filter(day=before)
+            .annotate(on=IsoDate("status_date"))
+            .values_list("cell_id", "status", "on")
+        }
+        latest: dict[int, tuple[str, str]] = {}
+        for pk, status, day in (
             ProgressUpdate.objects.approved()
-            .filter(cell=OuterRef("pk"), effective_date__lte=date)
-            .latest_first()
-            .annotate(
-                past=Concat(
-                    IsoDate("effective_date"),
-                    Value(" "),
-                    "status",
-                    output_field=models.CharField(),
-                )
-            )
-            .values("past")[:1]
-        )
-        return self.annotate(
-            past_status=Case(
-                When(Q(status_date__isnull=True) | Q(status_date__lte=date), then=Value("")),
-                default=Coalesce(Subquery(latest), Value("-")),
-                output_field=models.CharField(),
-            )
-        )
+            .filter(effective_date__gt=before, effective_date__lte=date)
+            .order_by(*LATEST_FIRST)
+            .annotate(on=IsoDate("effective_date"))
+            .values_list("cell_id", "status", "on")
+        ):
+            latest.setdefault(pk, (status, day))
+        shown = date.isoformat()
+        none = (Status.NO_INFORMATION.value, None)
+        for *values, pk, current, day in (
+            self.annotate(on=IsoDate("status_date"))
+            .values_list(*fields, "pk", "current_status", "on")
+            .order_by("pk")
+        ):
+            if day is None or day <= shown:
+                yield (*values, current, day)
+            else:
+                yield (*values, *(latest.get(pk) or month.get(pk) or none))
 
     def source_updates_on(self, date: datetime.date) -> CellQuerySet:
         """Each cell with ``source_<source>`` for each assessment source: the id of that
@@ -235,29 +271,6 @@ class CellQuerySet(models.QuerySet):
         """The cells of these Member States; every cell when ``states`` is empty (an unscoped
         person's desk)."""
         return self.filter(state__in=states) if states else self
-
-
-def past_status_of(
-    current_status: str, status_date: datetime.date | None, past_status: str
-) -> tuple[str, datetime.date | None]:
-    """The status and its date of a past day, from ``CellQuerySet.with_past_status``."""
-    if past_status == "":
-        return current_status, status_date
-    status, day = past_status_text(current_status, None, past_status)
-    return status, None if day is None else datetime.date.fromisoformat(day)
-
-
-def past_status_text(
-    current_status: str, status_day: str | None, past_status: str
-) -> tuple[str, str | None]:
-    """``past_status_of`` with the date as the database writes it (YYYY-MM-DD, ``IsoDate``),
-    for a page that prints it as it comes."""
-    if past_status == "":
-        return current_status, status_day
-    if past_status == "-":
-        return Status.NO_INFORMATION.value, None
-    day, status = past_status.split(" ", 1)
-    return status, day
 
 
 class Cell(models.Model):
@@ -508,3 +521,36 @@ class CellYearCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell_id} {self.year} {self.status}: {self.updates}"
+
+
+class CellMonthEnd(models.Model):
+    """A cell's status on the last day of one month: the status and date of its latest approved
+    update on or before that day, for every month from that of its first approved update to that
+    of its latest (``month_ends``). Derived from the approved log, as the current status is, by
+    the same service in the same transaction (``services.cell_refresh_status``; set-wise by
+    ``cells_refresh_all`` and a restore), so that a page of every cell "as of" a past day reads
+    the month before from one index range and the log of that month up to the day, instead of
+    one probe of the log a cell (``CellQuerySet.statuses_on``)."""
+
+    cell = models.ForeignKey(
+        Cell, on_delete=models.CASCADE, related_name="month_ends", verbose_name=_("cell")
+    )
+    day = models.DateField(_("last day of the month"))
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    status_date = models.DateField(
+        _("status date"), help_text=_("Effective date of the update that set the status.")
+    )
+
+    class Meta:
+        verbose_name = _("cell status at a month's end")
+        verbose_name_plural = _("cell statuses at months' ends")
+        constraints = [
+            # A month's rows are read by day, from this index.
+            models.UniqueConstraint(fields=["day", "cell"], name="one_status_a_cell_a_month"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="cell_month_end_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell_id} {self.day}: {self.status}"

@@ -30,6 +30,7 @@ from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, role
 from .status import (
     cell_assessments_rebuild,
     cell_disagreements_rebuild,
+    cell_month_ends_rebuild,
     cell_refresh_status,
     cell_year_counts_rebuild,
     cells_refresh_all,
@@ -74,6 +75,7 @@ __all__ = [
     "cell_refresh_status",
     "cell_assessments_rebuild",
     "cell_disagreements_rebuild",
+    "cell_month_ends_rebuild",
     "cell_year_counts_rebuild",
     "cells_ensure_grid",
     "cells_refresh_all",

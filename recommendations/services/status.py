@@ -15,10 +15,12 @@ from ..models import (
     Cell,
     CellAssessment,
     CellDisagreement,
+    CellMonthEnd,
     CellYearCount,
     ProgressUpdate,
     Status,
     disagreement_spans,
+    month_ends,
     sources_disagree,
 )
 from .versions import data_version_bump
@@ -64,6 +66,7 @@ def cell_refresh_status(*, cell: Cell, user=None) -> Cell:
         ]
     )
     cell_year_counts_rebuild(cells=Cell.objects.filter(pk=cell.pk))
+    cell_month_ends_rebuild(cells=Cell.objects.filter(pk=cell.pk))
     # Last: the page cache's version moves with the status, in this transaction.
     data_version_bump()
     return cell
@@ -130,6 +133,31 @@ def cell_disagreements_rebuild() -> None:
         CellDisagreement.objects.bulk_create(batch)
 
 
+def cell_month_ends_rebuild(*, cells: models.QuerySet | None = None) -> None:
+    """Rewrite the cells' statuses at each month's end (every cell's when None) from their
+    approved updates, read once in the current status's order, cell by cell, in bounded
+    memory: part of refreshing a cell's status, and of restoring a backup (derived, so
+    recomputed from the restored log rather than trusted, and left out of JSON backups)."""
+    month_ends_of = CellMonthEnd.objects.all()
+    log = ProgressUpdate.objects.approved()
+    if cells is not None:
+        month_ends_of = month_ends_of.filter(cell__in=cells)
+        log = log.filter(cell__in=cells)
+    month_ends_of.delete()
+    ordered = (
+        log.order_by("cell_id", "effective_date", "created_at", "id")
+        .values_list("cell_id", "effective_date", "status")
+        .iterator(chunk_size=5_000)
+    )
+    rows = (
+        CellMonthEnd(cell_id=cell, day=day, status_date=status_date, status=status)
+        for cell, updates in itertools.groupby(ordered, key=lambda row: row[0])
+        for day, status_date, status in month_ends(row[1:] for row in updates)
+    )
+    while batch := list(itertools.islice(rows, 5_000)):
+        CellMonthEnd.objects.bulk_create(batch)
+
+
 def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
     """Rewrite the cells' yearly counts (every cell's when None) from their approved updates:
     part of refreshing a cell's status, and of restoring a backup (the counts are derived, so
@@ -170,6 +198,7 @@ def cells_refresh_all() -> int:
             updated_at=timezone.now(),
         )
         cell_year_counts_rebuild()
+        cell_month_ends_rebuild()
         cell_assessments_rebuild()
         cell_disagreements_rebuild()
         data_version_bump()  # once for the whole refresh

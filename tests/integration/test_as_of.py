@@ -18,12 +18,12 @@ from recommendations.filters import CellFilter
 from recommendations.models import (
     AssessmentSource,
     Cell,
+    CellMonthEnd,
     MemberState,
     ProgressUpdate,
     RegionalGroup,
     Status,
     months_ago,
-    past_status_of,
     sources_disagree,
 )
 from recommendations.services import (
@@ -184,24 +184,43 @@ def test_the_picture_on_any_date_is_the_log_read_up_to_that_date(seed):
         assert shown(when, **cells) == the_slow_way(when, **cells), when
 
 
+def days_to_read() -> list[datetime.date]:
+    """Each day the log moved, the day before, a fortnight after, and a day before it began."""
+    dates = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))
+    return [
+        day(2009),
+        *dates,
+        *(d - datetime.timedelta(days=1) for d in dates),
+        *(d + datetime.timedelta(days=14) for d in dates),
+    ]
+
+
+def as_of_statuses(cells, when) -> dict:
+    """Each cell's (status, date as YYYY-MM-DD) on ``when``, by ``as_of``."""
+    return {
+        cell.pk: (cell.status_on, cell.status_date_on and cell.status_date_on.isoformat())
+        for cell in cells.as_of(when)
+    }
+
+
+def past_statuses(cells, when) -> dict:
+    """The same, as the pages of every cell read them (``statuses_on``)."""
+    return {pk: (status, day) for pk, status, day in cells.statuses_on(when, "pk")}
+
+
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_past_status_read_in_one_probe_is_the_as_of_status(seed):
-    """The dashboard of a past day reads each cell's status and date of that day as one text
-    (``with_past_status``): the same figures as ``as_of``, on every day the log moved and the
-    day before, and before it began."""
+def test_a_past_status_read_from_the_months_ends_is_the_as_of_status(seed):
+    """The dashboard of a past day reads each cell's status and date of that day from the
+    statuses at the end of the month before and that month's log (``statuses_on``): the same
+    figures as ``as_of``, on every day the log moved, the day before (a month's last day), a
+    fortnight after, and before it began."""
     random_log(seed)
     cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
-    dates = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))
-    for when in [day(2009), *dates, *(d - datetime.timedelta(days=1) for d in dates)]:
-        expected = {cell.pk: (cell.status_on, cell.status_date_on) for cell in cells.as_of(when)}
-        read = {
-            pk: past_status_of(current, date, past)
-            for pk, current, date, past in cells.with_past_status(when).values_list(
-                "pk", "current_status", "status_date", "past_status"
-            )
-        }
-        assert read == expected, when
-    assert any(status != S.NO_INFORMATION.value for status, _ in read.values())
+    assert CellMonthEnd.objects.exists()
+    for when in days_to_read():
+        assert past_statuses(cells, when) == as_of_statuses(cells, when), when
+    last = past_statuses(cells, days_to_read()[-1]).values()
+    assert any(status != S.NO_INFORMATION.value for status, _ in last)
 
 
 def grid_statuses(cells, when):
@@ -222,8 +241,7 @@ def test_the_matrix_of_a_past_day_shows_each_cells_status_and_date_of_that_day(s
     the statuses and dates ``as_of`` gives, on every day the log moved and the day before."""
     random_log(seed)
     cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
-    dates = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))
-    for when in [day(2009), *dates, *(d - datetime.timedelta(days=1) for d in dates)]:
+    for when in days_to_read():
         shown, expected = grid_statuses(cells, when)
         assert shown == expected, when
     today, expected = grid_statuses(cells, None)
@@ -237,17 +255,11 @@ def test_a_past_status_reads_whatever_the_servers_date_style():
     random_log(1)
     when = sorted(set(ProgressUpdate.objects.values_list("effective_date", flat=True)))[5]
     cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
-    expected = {cell.pk: (cell.status_on, cell.status_date_on) for cell in cells.as_of(when)}
+    expected = as_of_statuses(cells, when)
     grid, grid_expected = grid_statuses(cells, when)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL datestyle = 'SQL, DMY'")
-    read = {
-        pk: past_status_of(current, date, past)
-        for pk, current, date, past in cells.with_past_status(when).values_list(
-            "pk", "current_status", "status_date", "past_status"
-        )
-    }
-    assert read == expected
+    assert past_statuses(cells, when) == expected
     assert matrix.grid(cells, as_of=when).statuses == grid == grid_expected
     assert any(day is not None for _, day in grid.values())
 

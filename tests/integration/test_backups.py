@@ -27,6 +27,7 @@ from tests.factories import (
     ProgressUpdateFactory,
     cell_at,
     counted_from_the_log,
+    month_ends_kept,
     year_counts,
 )
 
@@ -187,6 +188,11 @@ def test_a_backup_without_yearly_counts_restores_them_from_the_log(seeded, tmp_p
     restore(check(path), safety_dir=tmp_path / "safety")
 
     assert year_counts() == counted_from_the_log() == {(cell.pk, 2019, Status.IN_PROGRESS, 1)}
+    # The statuses at months' ends are never in a JSON backup: always recomputed.
+    assert not [r for r in rows if r["model"] == "recommendations.cellmonthend"]
+    assert month_ends_kept() == {
+        (cell.pk, datetime.date(2019, 4, 30), Status.IN_PROGRESS, datetime.date(2019, 4, 1))
+    }
 
 
 @pytest.mark.django_db

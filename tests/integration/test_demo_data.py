@@ -9,7 +9,14 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from recommendations.models import Cell, ProgressUpdate, ReviewState, Status
-from tests.factories import ProgressUpdateFactory, UserFactory, counted_from_the_log, year_counts
+from tests.factories import (
+    ProgressUpdateFactory,
+    UserFactory,
+    counted_from_the_log,
+    month_ends_from_the_log,
+    month_ends_kept,
+    year_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +63,7 @@ def test_current_statuses_agree_with_the_approved_log():
         )
     assert Cell.objects.exclude(current_status=Status.NO_INFORMATION).count() > 100
     assert year_counts() == counted_from_the_log()
+    assert month_ends_kept() == month_ends_from_the_log()
 
 
 def test_statuses_mostly_move_forward():

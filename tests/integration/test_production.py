@@ -20,6 +20,8 @@ from tests.factories import (
     ProgressUpdateFactory,
     cell_at,
     counted_from_the_log,
+    month_ends_from_the_log,
+    month_ends_kept,
     year_counts,
 )
 
@@ -139,6 +141,7 @@ def test_refresh_statuses_repairs_cells_written_around_the_services():
     cell.refresh_from_db()
     assert (cell.current_status, cell.current_update) == (Status.PLANNED, update)
     assert year_counts() == counted_from_the_log()
+    assert month_ends_kept() == month_ends_from_the_log() != set()
     assert "Recomputed" in out.getvalue()
 
 
@@ -200,6 +203,8 @@ tables = {{
     "status varchar(30) NOT NULL, status_date date NOT NULL, update_id bigint NOT NULL",
     "celldisagreement": "cell_id bigint NOT NULL, since date NOT NULL, until date NULL",
     "dataversion": "version bigint NOT NULL, changed_at " + stamp + " NOT NULL",
+    "cellmonthend": "cell_id bigint NOT NULL, day date NOT NULL, "
+    "status varchar(30) NOT NULL, status_date date NOT NULL",
 }}
 with connection.cursor() as cursor:
     for table, column, kind in later:

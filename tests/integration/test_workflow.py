@@ -5,7 +5,14 @@ import datetime
 import pytest
 from django.core import mail
 
-from recommendations.models import Cell, CellYearCount, ProgressUpdate, ReviewState, Status
+from recommendations.models import (
+    Cell,
+    CellMonthEnd,
+    CellYearCount,
+    ProgressUpdate,
+    ReviewState,
+    Status,
+)
 from recommendations.services import (
     WorkflowError,
     update_approve,
@@ -15,7 +22,13 @@ from recommendations.services import (
     update_submit,
     update_withdraw,
 )
-from tests.factories import cell_at, counted_from_the_log, year_counts
+from tests.factories import (
+    cell_at,
+    counted_from_the_log,
+    month_ends_from_the_log,
+    month_ends_kept,
+    year_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -248,8 +261,11 @@ def test_the_service_enforces_length_limits(editor):
     assert not ProgressUpdate.objects.exists()
 
 
-def test_yearly_counts_follow_out_of_order_approvals_and_withdrawals(editor, reviewer, superuser):
-    """The dashboard's yearly summary equals the approved log after every kind of step."""
+def test_yearly_counts_and_month_ends_follow_out_of_order_approvals_and_withdrawals(
+    editor, reviewer, superuser
+):
+    """The dashboard's yearly summary and the statuses at months' ends equal the approved log
+    after every kind of step."""
     other = cell_at("R04", "KEN")
     first = log(editor, day=datetime.date(2019, 3, 1))
     second = log(editor, day=datetime.date(2019, 9, 1), status=Status.PLANNED)
@@ -257,12 +273,20 @@ def test_yearly_counts_follow_out_of_order_approvals_and_withdrawals(editor, rev
     for update in (second, third, first):  # out of order
         update_approve(update=update, user=reviewer)
         assert year_counts() == counted_from_the_log()
+        assert month_ends_kept() == month_ends_from_the_log()
     assert (first.cell_id, 2019, Status.IN_PROGRESS, 1) in year_counts()
+    # March to September 2019: the backdated March update stands until the September one.
+    march = {(day, status) for cell, day, status, _ in month_ends_kept() if cell == first.cell_id}
+    assert (datetime.date(2019, 8, 31), Status.IN_PROGRESS) in march
+    assert (datetime.date(2019, 9, 30), Status.PLANNED) in march
     update_withdraw(update=second, user=superuser, reason="Duplicate of the March report.")
     assert year_counts() == counted_from_the_log()
+    assert month_ends_kept() == month_ends_from_the_log()
     update_withdraw(update=third, user=superuser, reason="Wrong country.")
     assert year_counts() == counted_from_the_log()
+    assert month_ends_kept() == month_ends_from_the_log()
     assert not CellYearCount.objects.filter(cell=other).exists()
+    assert not CellMonthEnd.objects.filter(cell=other).exists()
 
 
 def test_the_author_is_told_in_the_language_they_chose(
