@@ -11,6 +11,7 @@ import datetime
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import compress
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -346,23 +347,23 @@ def _counted_in_one_pass(
     regions = dict(MemberState.objects.values_list("pk", "regional_group"))
     # Dates as the query writes them (YYYY-MM-DD): compared as text, they order as the days
     # do, and only the stale cells shown are read as dates (7,800 parsed otherwise).
-    rows = cells.statuses_on(as_of, "pk", "recommendation_id", "state_id", "disagree_on")
+    rows = list(cells.statuses_on(as_of, "pk", "recommendation_id", "state_id", "disagree_on"))
+    # Counted column by column, by Counter's own loop: 7,800 cells, three tallies each.
+    pks, recs, states, disagree, statuses, days = zip(*rows, strict=True) if rows else ([],) * 6
+    groups = list(map(regions.__getitem__, states))
     by_rec: dict[int, Counter] = defaultdict(Counter)
     by_region: dict[str, Counter] = defaultdict(Counter)
     by_state: dict[int, Counter] = defaultdict(Counter)
-    disagreeing: Counter = Counter()
-    stale: list[tuple[str, int, str]] = []
+    for tally, keys in ((by_rec, recs), (by_region, groups), (by_state, states)):
+        for (key, status), n in Counter(zip(keys, statuses, strict=True)).items():
+            tally[key][status] = n
+    disagreeing = Counter(compress(zip(recs, groups, strict=True), disagree))
     stale_day = stale_since.isoformat()
-    for pk, rec, state, disagree, status, day in rows:
-        region = regions[state]
-        by_rec[rec][status] += 1
-        by_region[region][status] += 1
-        by_state[state][status] += 1
-        if disagree:
-            disagreeing[rec, region] += 1
-        if day is not None and day < stale_day:
-            stale.append((day, pk, status))
-    stale.sort()
+    stale = sorted(
+        row
+        for row in zip(days, pks, statuses, strict=True)
+        if row[0] is not None and row[0] < stale_day
+    )
     shown = [(datetime.date.fromisoformat(d), pk, status) for d, pk, status in stale[:stale_shown]]
     return (
         {rec: _row(counts) for rec, counts in by_rec.items()},

@@ -227,15 +227,17 @@ class CellQuerySet(models.QuerySet):
             latest.setdefault(pk, (status, day))
         shown = date.isoformat()
         none = (Status.NO_INFORMATION.value, None)
-        for *values, pk, current, day in (
+        n = len(fields)
+        for row in (
             self.annotate(on=IsoDate("status_date"))
             .values_list(*fields, "pk", "current_status", "on")
             .order_by("pk")
         ):
+            day = row[n + 2]
             if day is None or day <= shown:
-                yield (*values, current, day)
+                yield row[:n] + row[n + 1 :]
             else:
-                yield (*values, *(latest.get(pk) or month.get(pk) or none))
+                yield row[:n] + (latest.get(row[n]) or month.get(row[n]) or none)
 
     def source_updates_on(self, date: datetime.date) -> CellQuerySet:
         """Each cell with ``source_<source>`` for each assessment source: the id of that
@@ -533,7 +535,11 @@ class CellMonthEnd(models.Model):
     one probe of the log a cell (``CellQuerySet.statuses_on``)."""
 
     cell = models.ForeignKey(
-        Cell, on_delete=models.CASCADE, related_name="month_ends", verbose_name=_("cell")
+        Cell,
+        on_delete=models.CASCADE,
+        related_name="month_ends",
+        verbose_name=_("cell"),
+        db_index=False,  # the unique (cell, day) index serves it
     )
     day = models.DateField(_("last day of the month"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices)
@@ -545,11 +551,16 @@ class CellMonthEnd(models.Model):
         verbose_name = _("cell status at a month's end")
         verbose_name_plural = _("cell statuses at months' ends")
         constraints = [
-            # A month's rows are read by day, from this index.
-            models.UniqueConstraint(fields=["day", "cell"], name="one_status_a_cell_a_month"),
+            models.UniqueConstraint(fields=["cell", "day"], name="one_status_a_cell_a_month"),
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="cell_month_end_status_valid"
             ),
+        ]
+
+        # A month's rows are read by day from this index alone (rows are written cell by cell:
+        # read from the table, each of a month's rows is on a page of its own).
+        indexes = [
+            models.Index(fields=["day", "cell", "status", "status_date"], name="cell_month_by_day")
         ]
 
     def __str__(self) -> str:
