@@ -50,6 +50,10 @@ from recommendations.models import (  # noqa: E402
     months_ago,
 )
 from recommendations.services import REVIEWERS, roles_seed  # noqa: E402
+from tracker.serving import ready_to_serve  # noqa: E402
+
+# As the app servers start (tracker/wsgi.py): views imported, the loaded objects frozen.
+ready_to_serve()
 
 settings.DEBUG = False
 settings.ALLOWED_HOSTS = ["*"]
