@@ -296,15 +296,17 @@ import {module}
 print(json.dumps({{
     "frozen": gc.get_freeze_count(),
     "views_loaded": "recommendations.views.public" in sys.modules,
+    "collation_loaded": "pyuca.trie" in sys.modules,
 }}))
 """
 
 
 @pytest.mark.parametrize("module", ["tracker.wsgi", "tracker.asgi"])
 def test_an_app_server_starts_with_its_views_imported_and_its_objects_frozen(module):
-    """The app's entry points import every view before the first request and freeze what
-    they loaded, so a full garbage collection never walks the whole project mid-request (the
-    as-of dashboard's p95 was 2.5x its median before: ``tracker/serving.py``)."""
+    """The app's entry points load every view, template, translation and the names' collation
+    before the first request and freeze what they loaded, so a full garbage collection never
+    walks the whole project mid-request (the as-of dashboard's p95 was 2.5x its median before:
+    ``tracker/serving.py``)."""
     result = subprocess.run(
         [sys.executable, "-c", STARTED.format(module=module)],
         cwd=settings.BASE_DIR,
@@ -316,4 +318,5 @@ def test_an_app_server_starts_with_its_views_imported_and_its_objects_frozen(mod
     assert result.returncode == 0, result.stderr
     started = json.loads(result.stdout.strip().splitlines()[-1])
     assert started["views_loaded"]
+    assert started["collation_loaded"]  # by the app's warm(), not by a reader's first page
     assert started["frozen"] > 50_000
