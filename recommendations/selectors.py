@@ -34,6 +34,7 @@ from .models import (
     Cell,
     CellAssessment,
     CellQuerySet,
+    CellDisagreement,
     CellYearCount,
     DataVersion,
     MemberState,
@@ -347,9 +348,14 @@ def _counted_in_one_pass(
     regions = dict(MemberState.objects.values_list("pk", "regional_group"))
     # Dates as the query writes them (YYYY-MM-DD): compared as text, they order as the days
     # do, and only the stale cells shown are read as dates (7,800 parsed otherwise).
-    rows = list(cells.statuses_on(as_of, "pk", "recommendation_id", "state_id", "disagree_on"))
+    rows = list(cells.statuses_on(as_of, "pk", "recommendation_id", "state_id"))
     # Counted column by column, by Counter's own loop: 7,800 cells, three tallies each.
-    pks, recs, states, disagree, statuses, days = zip(*rows, strict=True) if rows else ([],) * 6
+    pks, recs, states, statuses, days = zip(*rows, strict=True) if rows else ([],) * 5
+    # Whether each cell's sources disagreed that day: a look-up in that day's periods (479 cells
+    # of 7,800 in mid-2021 at a million updates), read once, where a column of the cells'
+    # query tested each cell against them (5 ms more for that query on either database).
+    disagreed = set(CellDisagreement.objects.on(as_of).values_list("cell_id", flat=True))
+    disagree = map(disagreed.__contains__, pks)
     groups = list(map(regions.__getitem__, states))
     by_rec: dict[int, Counter] = defaultdict(Counter)
     by_region: dict[str, Counter] = defaultdict(Counter)

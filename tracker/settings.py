@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that the garbage collector waits for the whole response (tracker/middleware.py).
+    "tracker.middleware.CollectBetweenRequestsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "tracker.middleware.RejectNulBytesMiddleware",
@@ -112,7 +114,10 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # Production serves the collected static files itself (runserver does it in development).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses authentication for a locked-out username and address.

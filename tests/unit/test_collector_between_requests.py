@@ -1,0 +1,96 @@
+"""Python's cyclic garbage collector waits while a request is answered, and comes back as it was
+once the last request in flight has its response (tracker/middleware.py)."""
+
+import gc
+import threading
+
+import pytest
+from django.conf import settings
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from tracker.middleware import CollectBetweenRequestsMiddleware
+
+
+@pytest.fixture
+def collector_on():
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def answered(get_response):
+    return CollectBetweenRequestsMiddleware(get_response)(RequestFactory().get("/dashboard/"))
+
+
+def test_it_is_the_first_middleware_so_it_holds_the_collector_for_the_whole_response():
+    assert settings.MIDDLEWARE[0] == "tracker.middleware.CollectBetweenRequestsMiddleware"
+
+
+def test_the_collector_waits_while_the_view_runs_and_comes_back_after(collector_on):
+    seen = []
+
+    def view(request):
+        seen.append(gc.isenabled())
+        return HttpResponse("ok")
+
+    response = answered(view)
+
+    assert response.content == b"ok"
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_view_that_fails_still_gives_the_collector_back(collector_on):
+    def view(request):
+        raise RuntimeError("the view failed")
+
+    with pytest.raises(RuntimeError, match="the view failed"):
+        answered(view)
+
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_before_stays_off():
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        answered(lambda request: HttpResponse("ok"))
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_with_requests_in_two_threads_it_comes_back_when_the_last_one_ends(collector_on):
+    first_in, second_done, first_may_end = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def slow(request):
+        first_in.set()
+        first_may_end.wait(timeout=10)
+        return HttpResponse("slow")
+
+    def quick(request):
+        return HttpResponse("quick")
+
+    first = threading.Thread(target=answered, args=(slow,))
+    first.start()
+    assert first_in.wait(timeout=10)
+
+    def second_request():
+        answered(quick)
+        seen["after the second"] = gc.isenabled()
+        second_done.set()
+
+    second = threading.Thread(target=second_request)
+    second.start()
+    assert second_done.wait(timeout=10)
+    first_may_end.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+
+    assert seen["after the second"] is False  # the first request was still being answered
+    assert gc.isenabled()
