@@ -210,34 +210,36 @@ class CellQuerySet(models.QuerySet):
         from .updates import LATEST_FIRST, ProgressUpdate  # updates.py imports this module
 
         before = date.replace(day=1) - datetime.timedelta(days=1)
+        # Rows kept as the driver gives them, (cell, status, date), keyed by their cell.
         month = {
-            pk: (status, day)
-            for pk, status, day in CellMonthEnd.objects.filter(day=before)
+            row[0]: row
+            for row in CellMonthEnd.objects.filter(day=before)
             .annotate(on=IsoDate("status_date"))
             .values_list("cell_id", "status", "on")
         }
-        latest: dict[int, tuple[str, str]] = {}
-        for pk, status, day in (
+        latest: dict[int, tuple] = {}
+        for row in (
             ProgressUpdate.objects.approved()
             .filter(effective_date__gt=before, effective_date__lte=date)
             .order_by(*LATEST_FIRST)
             .annotate(on=IsoDate("effective_date"))
             .values_list("cell_id", "status", "on")
         ):
-            latest.setdefault(pk, (status, day))
+            latest.setdefault(row[0], row)
         shown = date.isoformat()
-        none = (Status.NO_INFORMATION.value, None)
+        none = (None, Status.NO_INFORMATION.value, None)
         n = len(fields)
         for row in (
             self.annotate(on=IsoDate("status_date"))
-            .values_list(*fields, "pk", "current_status", "on")
+            .values_list(*fields, "current_status", "on", "pk")
             .order_by("pk")
         ):
-            day = row[n + 2]
+            day = row[n + 1]
             if day is None or day <= shown:
-                yield row[:n] + row[n + 1 :]
+                yield row[:-1]
             else:
-                yield row[:n] + (latest.get(row[n]) or month.get(row[n]) or none)
+                past = latest.get(row[-1]) or month.get(row[-1]) or none
+                yield row[:n] + past[1:]
 
     def source_updates_on(self, date: datetime.date) -> CellQuerySet:
         """Each cell with ``source_<source>`` for each assessment source: the id of that
