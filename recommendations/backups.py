@@ -39,6 +39,7 @@ from .services import (
     cell_month_ends_rebuild,
     cell_year_counts_rebuild,
     data_version_bump,
+    month_counts_rebuild,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -414,6 +415,7 @@ def _restore_json(path: Path) -> None:
                 call_command("loaddata", str(fixture), verbosity=0)
                 cell_year_counts_rebuild()
                 cell_month_ends_rebuild()
+                month_counts_rebuild()
                 cell_assessments_rebuild()
                 cell_disagreements_rebuild()
         except LOAD_ERRORS as error:

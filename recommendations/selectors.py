@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     OuterRef,
     Subquery,
+    Sum,
     Value,
     Window,
     prefetch_related_objects,
@@ -38,12 +39,14 @@ from .models import (
     CellYearCount,
     DataVersion,
     MemberState,
+    MonthCount,
     ProgressUpdate,
     Recommendation,
     RegionalGroup,
     ReviewState,
     Status,
     Theme,
+    month_end,
     sources_disagree,
 )
 
@@ -394,40 +397,58 @@ def _row(counts: dict[str, int]) -> StatusRow:
 def _years(cells: CellQuerySet | None, as_of: datetime.date | None) -> list[dict]:
     """Approved updates per year and status (of ``cells``; all when None), that took effect on
     or before ``as_of`` (all when None): whole years from the yearly counts, and the year of
-    ``as_of`` from its part of the log alone (the shorter part: from the new year to the day,
-    or the year's count less the days after it)."""
+    ``as_of``: of every cell, its months before the day's from the monthly counts and the
+    shorter part of the day's month from the log (from its first to the day, or the month's
+    count less the days after it); of some cells, the shorter part of the year from the log
+    (from the new year to the day, or the year's count less the days after it)."""
     year_counts = CellYearCount.objects.all()
     if cells is not None:
         year_counts = year_counts.of_cells(cells)
     if as_of is None:
         return list(year_counts.per_year_and_status()) if cells is not None else _all_years()
-    new_year = datetime.date(as_of.year, 1, 1)
-    year_end = min(datetime.date(as_of.year, 12, 31), timezone.localdate())
     log = ProgressUpdate.objects.approved()
-    if cells is not None:
-        log = log.filter(cell__in=cells.values("pk"))
-
-    def whole_years(through: int) -> list[dict]:
+    if cells is None:
         # Unfiltered, a past year's counts are today's: summed once a data version.
-        if cells is None:
-            return [row for row in _all_years() if row["year"] <= through]
-        return list(year_counts.filter(year__lte=through).per_year_and_status())
-
-    if (year_end - as_of).days < (as_of - new_year).days:
-        # The year's count, less the days after ``as_of``.
-        rows = whole_years(as_of.year)
-        after = _log_counts(log.filter(effective_date__gt=as_of, effective_date__lte=year_end))
-        year = {
-            row["status"]: row["n"] - after.get(row["status"], 0)
-            for row in rows
-            if row["year"] == as_of.year
-        }
+        rows = [row for row in _all_years() if row["year"] < as_of.year]
+        year = _year_to_day(as_of, log)
     else:
-        rows = whole_years(as_of.year - 1)
-        year = _log_counts(log.filter(effective_date__gte=new_year, effective_date__lte=as_of))
+        log = log.filter(cell__in=cells.values("pk"))
+        new_year = datetime.date(as_of.year, 1, 1)
+        year_end = min(datetime.date(as_of.year, 12, 31), timezone.localdate())
+        if (year_end - as_of).days < (as_of - new_year).days:
+            # The year's count, less the days after ``as_of``.
+            rows = list(year_counts.filter(year__lte=as_of.year).per_year_and_status())
+            after = _log_counts(log.filter(effective_date__gt=as_of, effective_date__lte=year_end))
+            year = {
+                row["status"]: row["n"] - after.get(row["status"], 0)
+                for row in rows
+                if row["year"] == as_of.year
+            }
+        else:
+            rows = list(year_counts.filter(year__lt=as_of.year).per_year_and_status())
+            year = _log_counts(log.filter(effective_date__gte=new_year, effective_date__lte=as_of))
     return [row for row in rows if row["year"] < as_of.year] + [
         {"year": as_of.year, "status": status, "n": n} for status, n in sorted(year.items()) if n
     ]
+
+
+def _year_to_day(as_of: datetime.date, log) -> dict[str, int]:
+    """Every cell's approved updates per status from the new year to ``as_of``: the months
+    before its month from ``MonthCount``, then its month's part from the log, or that month's
+    count less the days after it, whichever part of the log is shorter."""
+    first, last = as_of.replace(day=1), month_end(as_of)
+    months = MonthCount.objects.filter(month__gte=as_of.replace(month=1, day=1))
+    if (last - as_of).days < (as_of - first).days + 1:
+        counts = Counter(dict(_monthly(months.filter(month__lte=first))))
+        counts.subtract(_log_counts(log.filter(effective_date__gt=as_of, effective_date__lte=last)))
+    else:
+        counts = Counter(dict(_monthly(months.filter(month__lt=first))))
+        counts.update(_log_counts(log.filter(effective_date__gte=first, effective_date__lte=as_of)))
+    return dict(counts)
+
+
+def _monthly(months):
+    return months.values_list("status").annotate(n=Sum("updates")).order_by()
 
 
 logger = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ from recommendations.models import (
     CellMonthEnd,
     CellYearCount,
     MemberState,
+    MonthCount,
     ProgressUpdate,
     Recommendation,
     ReviewState,
@@ -72,13 +73,14 @@ def approved_update(
 ) -> ProgressUpdate:
     """An approved update on a seeded cell, the cell's headline refreshed as the workflow
     would (``fields``: the update's other fields, e.g. ``source``, ``narrative``)."""
-    from recommendations.services import cell_refresh_status
+    from recommendations.services import cell_refresh_status, month_count_refresh
 
     cell = cell_at(code, iso3)
     update = ProgressUpdateFactory(
         cell=cell, status=status, effective_date=on, approved=True, **fields
     )
     cell_refresh_status(cell=cell)
+    month_count_refresh(day=on)
     return update
 
 
@@ -104,6 +106,19 @@ def counted_from_the_log() -> set[tuple]:
     """The same rows counted straight from the approved log, to compare with year_counts()."""
     counts = Counter(
         (u.cell_id, u.effective_date.year, u.status) for u in ProgressUpdate.objects.approved()
+    )
+    return {(*key, n) for key, n in counts.items()}
+
+
+def month_counts_kept() -> set[tuple]:
+    """The approved updates of each month per status, as stored: (month, status, updates)."""
+    return set(MonthCount.objects.values_list("month", "status", "updates"))
+
+
+def month_counts_from_the_log() -> set[tuple]:
+    """The same rows counted straight from the approved log."""
+    counts = Counter(
+        (u.effective_date.replace(day=1), u.status) for u in ProgressUpdate.objects.approved()
     )
     return {(*key, n) for key, n in counts.items()}
 

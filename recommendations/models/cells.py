@@ -567,3 +567,32 @@ class CellMonthEnd(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell_id} {self.day}: {self.status}"
+
+
+class MonthCount(models.Model):
+    """How many approved updates, of every cell, took effect in one month with one status.
+
+    For the chart of the years as of a past day (the dashboard's, the API's summary): the
+    day's year up to the month before comes from these dozen rows, and only the part of the
+    day's month read from the log (at most half a month: 2,000 updates at a million, where
+    the year up to mid-year was 23,500, 9 ms on PostgreSQL). Derived from the approved log:
+    the month of an update approved or withdrawn is recounted in the same transaction
+    (``services.month_count_refresh``), every month by ``cells_refresh_all`` and a restore."""
+
+    month = models.DateField(_("first day of the month"))
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    updates = models.PositiveIntegerField(pgettext_lazy("number of approved updates", "updates"))
+
+    class Meta:
+        verbose_name = _("approved updates of a month")
+        verbose_name_plural = _("approved updates by month")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "status"], name="one_count_a_month_a_status"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="month_count_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(updates__gt=0), name="month_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.status}: {self.updates}"

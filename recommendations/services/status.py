@@ -3,11 +3,12 @@ only."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 
 from ..models import (
@@ -17,9 +18,11 @@ from ..models import (
     CellDisagreement,
     CellMonthEnd,
     CellYearCount,
+    MonthCount,
     ProgressUpdate,
     Status,
     disagreement_spans,
+    month_end,
     month_ends,
     sources_disagree,
 )
@@ -182,6 +185,44 @@ def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
         )
 
 
+def month_count_refresh(*, day: datetime.date) -> None:
+    """Recount the approved updates of ``day``'s month, per status, from the log: after an
+    update of that month was approved or withdrawn, in the same transaction.
+
+    Called after ``cell_refresh_status``, whose last write moved the data version: on
+    PostgreSQL that row's lock is held until the commit, so writers of two cells recount one
+    after the other, each count read after the other's commit (a recount read before it would
+    miss the other's update and write a count one short)."""
+    first = day.replace(day=1)
+    counts = (
+        ProgressUpdate.objects.approved()
+        .filter(effective_date__gte=first, effective_date__lte=month_end(day))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    MonthCount.objects.filter(month=first).delete()
+    MonthCount.objects.bulk_create(
+        MonthCount(month=first, status=status, updates=n) for status, n in counts
+    )
+
+
+def month_counts_rebuild() -> None:
+    """Recount every month's approved updates per status from the log (a bulk load, a repair,
+    a restore: derived, so recomputed from the restored log rather than trusted)."""
+    MonthCount.objects.all().delete()
+    counts = (
+        ProgressUpdate.objects.approved()
+        .annotate(month=TruncMonth("effective_date"))
+        .values_list("month", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    MonthCount.objects.bulk_create(
+        MonthCount(month=month, status=status, updates=n) for month, status, n in counts
+    )
+
+
 def cells_refresh_all() -> int:
     """Recompute every cell's current status, yearly counts and assessments set-wise, by the
     same rules as ``cell_refresh_status`` (for bulk loads such as demo data, and repairs).
@@ -199,6 +240,7 @@ def cells_refresh_all() -> int:
         )
         cell_year_counts_rebuild()
         cell_month_ends_rebuild()
+        month_counts_rebuild()
         cell_assessments_rebuild()
         cell_disagreements_rebuild()
         data_version_bump()  # once for the whole refresh

@@ -80,8 +80,9 @@ ENDPOINTS = {
     "summary": ("/api/v1/summary/", 9),
     "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 9),
     # one pass over the cells on that day (with the month before's ends and that month's log:
-    # + 2), that day's periods of disagreement, its year's part of the log, the stale cells shown
-    "summary as of a date": ("/api/v1/summary/?as_of=2016-06-30", 11),
+    # + 2), that day's periods of disagreement, its year's part of the log (unfiltered: the
+    # months before the day's from their counts, + 1), the stale cells shown
+    "summary as of a date": ("/api/v1/summary/?as_of=2016-06-30", 12),
     "summary as of a date, filtered": (
         "/api/v1/summary/?as_of=2016-06-30&region=african&disagreement=no",
         11,

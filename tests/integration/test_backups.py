@@ -25,8 +25,10 @@ from recommendations.services import cell_refresh_status
 from tests.conftest import run_manage
 from tests.factories import (
     ProgressUpdateFactory,
+    approved_update,
     cell_at,
     counted_from_the_log,
+    month_counts_kept,
     month_ends_kept,
     year_counts,
 )
@@ -140,15 +142,13 @@ def write_sqlite(path, *statements: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_json_backup_restores_every_row(seeded, tmp_path, editor, reviewer):
     for iso3, status in [("FRA", Status.PLANNED), ("NGA", Status.IMPLEMENTED)]:
-        cell = cell_at("R03", iso3)
-        ProgressUpdateFactory(
-            cell=cell,
-            status=status,
-            approved=True,
+        approved_update(
+            "R03",
+            iso3,
+            status,
             reported_by=editor,
             narrative="Côte d'Ivoire & <b>things</b> =1+1",
         )
-        cell_refresh_status(cell=cell)
     ProgressUpdateFactory(reported_by=editor)  # a draft
     before = row_counts()
     update_ids = sorted(ProgressUpdate.objects.values_list("pk", flat=True))
@@ -193,6 +193,7 @@ def test_a_backup_without_yearly_counts_restores_them_from_the_log(seeded, tmp_p
     assert month_ends_kept() == {
         (cell.pk, datetime.date(2019, 4, 30), Status.IN_PROGRESS, datetime.date(2019, 4, 1))
     }
+    assert month_counts_kept() == {(datetime.date(2019, 4, 1), Status.IN_PROGRESS, 1)}
 
 
 @pytest.mark.django_db

@@ -49,3 +49,36 @@ def test_a_filtered_chart_is_summed_each_time(seeded):
         figures = selectors.dashboard(cells, filtered=True, stale_since=months_ago(24))
     assert len(year_queries(again.captured_queries)) == 1
     assert [(row["year"], row["n"]) for row in figures.years] == [(2019, 1)]
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.date(2020, 3, 3),  # early in its month: the month's log up to the day
+        datetime.date(2020, 3, 28),  # late: the month's count less the days after it
+    ],
+)
+def test_a_past_days_chart_counts_what_had_taken_effect_by_then(seeded, day):
+    """The day's year comes from the monthly counts and a part of the day's month from the
+    log: the same figures as counting the approved log up to that day."""
+    for iso3, on, status in [
+        ("FRA", datetime.date(2019, 5, 1), Status.PLANNED),
+        ("FRA", datetime.date(2020, 1, 15), Status.IN_PROGRESS),
+        ("DEU", datetime.date(2020, 3, 2), Status.PLANNED),
+        ("KEN", datetime.date(2020, 3, 10), Status.IMPLEMENTED),
+        ("DEU", datetime.date(2020, 3, 30), Status.IN_PROGRESS),
+        ("KEN", datetime.date(2020, 7, 1), Status.DECLINED),
+    ]:
+        approved_update("R01", iso3, status, on=on)
+
+    figures = selectors.dashboard(
+        Cell.objects.all(), filtered=False, stale_since=months_ago(24, day), as_of=day
+    )
+
+    expected = {
+        (2019, "planned"): 1,
+        (2020, "in_progress"): 1,
+        (2020, "planned"): 1,
+        **({(2020, "implemented"): 1} if day.day >= 10 else {}),
+    }
+    assert {(row["year"], row["status"]): row["n"] for row in figures.years} == expected

@@ -13,6 +13,8 @@ from tests.factories import (
     ProgressUpdateFactory,
     UserFactory,
     counted_from_the_log,
+    month_counts_from_the_log,
+    month_counts_kept,
     month_ends_from_the_log,
     month_ends_kept,
     year_counts,
@@ -64,6 +66,7 @@ def test_current_statuses_agree_with_the_approved_log():
     assert Cell.objects.exclude(current_status=Status.NO_INFORMATION).count() > 100
     assert year_counts() == counted_from_the_log()
     assert month_ends_kept() == month_ends_from_the_log()
+    assert month_counts_kept() == month_counts_from_the_log()
 
 
 def test_statuses_mostly_move_forward():

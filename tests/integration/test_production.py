@@ -21,6 +21,8 @@ from tests.factories import (
     ProgressUpdateFactory,
     cell_at,
     counted_from_the_log,
+    month_counts_from_the_log,
+    month_counts_kept,
     month_ends_from_the_log,
     month_ends_kept,
     year_counts,
@@ -143,6 +145,7 @@ def test_refresh_statuses_repairs_cells_written_around_the_services():
     assert (cell.current_status, cell.current_update) == (Status.PLANNED, update)
     assert year_counts() == counted_from_the_log()
     assert month_ends_kept() == month_ends_from_the_log() != set()
+    assert month_counts_kept() == month_counts_from_the_log() != set()
     assert "Recomputed" in out.getvalue()
 
 
@@ -206,6 +209,7 @@ tables = {{
     "dataversion": "version bigint NOT NULL, changed_at " + stamp + " NOT NULL",
     "cellmonthend": "cell_id bigint NOT NULL, day date NOT NULL, "
     "status varchar(30) NOT NULL, status_date date NOT NULL",
+    "monthcount": "month date NOT NULL, status varchar(30) NOT NULL, updates integer NOT NULL",
 }}
 with connection.cursor() as cursor:
     for table, column, kind in later:

@@ -25,6 +25,8 @@ from recommendations.services import (
 from tests.factories import (
     cell_at,
     counted_from_the_log,
+    month_counts_from_the_log,
+    month_counts_kept,
     month_ends_from_the_log,
     month_ends_kept,
     year_counts,
@@ -264,8 +266,8 @@ def test_the_service_enforces_length_limits(editor):
 def test_yearly_counts_and_month_ends_follow_out_of_order_approvals_and_withdrawals(
     editor, reviewer, superuser
 ):
-    """The dashboard's yearly summary and the statuses at months' ends equal the approved log
-    after every kind of step."""
+    """The dashboard's yearly summary, the statuses at months' ends and the monthly counts equal
+    the approved log after every kind of step."""
     other = cell_at("R04", "KEN")
     first = log(editor, day=datetime.date(2019, 3, 1))
     second = log(editor, day=datetime.date(2019, 9, 1), status=Status.PLANNED)
@@ -274,17 +276,22 @@ def test_yearly_counts_and_month_ends_follow_out_of_order_approvals_and_withdraw
         update_approve(update=update, user=reviewer)
         assert year_counts() == counted_from_the_log()
         assert month_ends_kept() == month_ends_from_the_log()
+        assert month_counts_kept() == month_counts_from_the_log()
     assert (first.cell_id, 2019, Status.IN_PROGRESS, 1) in year_counts()
     # March to September 2019: the backdated March update stands until the September one.
     march = {(day, status) for cell, day, status, _ in month_ends_kept() if cell == first.cell_id}
     assert (datetime.date(2019, 8, 31), Status.IN_PROGRESS) in march
     assert (datetime.date(2019, 9, 30), Status.PLANNED) in march
+    assert (datetime.date(2019, 9, 1), Status.PLANNED, 1) in month_counts_kept()
     update_withdraw(update=second, user=superuser, reason="Duplicate of the March report.")
     assert year_counts() == counted_from_the_log()
     assert month_ends_kept() == month_ends_from_the_log()
+    assert month_counts_kept() == month_counts_from_the_log()
+    assert (datetime.date(2019, 9, 1), Status.PLANNED, 1) not in month_counts_kept()
     update_withdraw(update=third, user=superuser, reason="Wrong country.")
     assert year_counts() == counted_from_the_log()
     assert month_ends_kept() == month_ends_from_the_log()
+    assert month_counts_kept() == month_counts_from_the_log()
     assert not CellYearCount.objects.filter(cell=other).exists()
     assert not CellMonthEnd.objects.filter(cell=other).exists()
 
