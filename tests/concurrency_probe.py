@@ -36,7 +36,12 @@ from recommendations.models import (  # noqa: E402
     sources_disagree,
 )
 from recommendations.services import update_approve, update_log, update_return  # noqa: E402
-from tests.factories import counted_from_the_log, year_counts  # noqa: E402
+from tests.factories import (  # noqa: E402
+    counted_from_the_log,
+    month_counts_from_the_log,
+    month_counts_kept,
+    year_counts,
+)
 
 WRITERS = int(sys.argv[1]) if len(sys.argv) > 1 else 16
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 6
@@ -86,8 +91,10 @@ def main() -> None:
                         recommendation=cell.recommendation,
                         state=cell.state,
                         status=rng.choice(STATUSES),
+                        # Six months: writers approving in one month at once recount it
+                        # one after the other (services.month_count_refresh).
                         effective_date=datetime.date(
-                            2008 + rng.randrange(18), 1 + rng.randrange(12), 1
+                            2019 + rng.randrange(2), 1 + rng.randrange(3), 1 + rng.randrange(28)
                         ),
                         narrative=f"Writer {index}, round {round_}.",
                         source=rng.choice(list(AssessmentSource)),
@@ -160,6 +167,8 @@ def main() -> None:
             wrong.append(f"{cell}: periods of disagreement {periods} differ from the log's")
     if year_counts() != counted_from_the_log():
         wrong.append("the yearly counts differ from the approved log")
+    if month_counts_kept() != month_counts_from_the_log():
+        wrong.append("the monthly counts differ from the approved log")
     result = {
         "writers": WRITERS,
         "attempted": WRITERS * ROUNDS,
