@@ -427,8 +427,12 @@ def _years(cells: CellQuerySet | None, as_of: datetime.date | None) -> list[dict
         else:
             rows = list(year_counts.filter(year__lt=as_of.year).per_year_and_status())
             year = _log_counts(log.filter(effective_date__gte=new_year, effective_date__lte=as_of))
+    # Above zero: the counts and the log are read apart, and an approval between the two reads
+    # can take a status of the day's year below its true count, never below zero.
     return [row for row in rows if row["year"] < as_of.year] + [
-        {"year": as_of.year, "status": status, "n": n} for status, n in sorted(year.items()) if n
+        {"year": as_of.year, "status": status, "n": n}
+        for status, n in sorted(year.items())
+        if n > 0
     ]
 
 

@@ -94,3 +94,72 @@ def test_with_requests_in_two_threads_it_comes_back_when_the_last_one_ends(colle
 
     assert seen["after the second"] is False  # the first request was still being answered
     assert gc.isenabled()
+
+
+def test_a_worker_never_idle_still_collects_once_enough_was_allocated(collector_on, monkeypatch):
+    """Threads that keep one request in flight at every moment would hold the collector for
+    good: a request ending beside others collects once the allocations since the last
+    collection pass the limit."""
+    monkeypatch.setattr(CollectBetweenRequestsMiddleware, "HELD_ALLOCATIONS", 1_000)
+    slow_in, slow_may_end = threading.Event(), threading.Event()
+    collections = []
+
+    def watch(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    def slow(request):
+        slow_in.set()
+        slow_may_end.wait(timeout=10)
+        return HttpResponse("slow")
+
+    def leaves_cycles(request):
+        for _ in range(5_000):  # garbage only the collector frees: lists holding themselves
+            cycle = []
+            cycle.append(cycle)
+        return HttpResponse("done")
+
+    first = threading.Thread(target=answered, args=(slow,))
+    first.start()
+    assert slow_in.wait(timeout=10)
+    gc.callbacks.append(watch)
+    try:
+        answered(leaves_cycles)
+        collected_while_held = list(collections)
+        still_held = not gc.isenabled()
+    finally:
+        gc.callbacks.remove(watch)
+        slow_may_end.set()
+        first.join(timeout=10)
+
+    assert still_held  # the slow request is still being answered
+    assert collected_while_held  # yet the allocations were collected
+    assert gc.isenabled()
+
+
+def test_below_the_limit_a_request_beside_others_does_not_collect(collector_on):
+    slow_in, slow_may_end = threading.Event(), threading.Event()
+    collections = []
+
+    def watch(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    def slow(request):
+        slow_in.set()
+        slow_may_end.wait(timeout=10)
+        return HttpResponse("slow")
+
+    first = threading.Thread(target=answered, args=(slow,))
+    first.start()
+    assert slow_in.wait(timeout=10)
+    gc.callbacks.append(watch)
+    try:
+        answered(lambda request: HttpResponse("quick"))
+        collected_while_held = list(collections)
+    finally:
+        gc.callbacks.remove(watch)
+        slow_may_end.set()
+        first.join(timeout=10)
+
+    assert collected_while_held == []
