@@ -1,6 +1,7 @@
 """Python's cyclic garbage collector waits while a request is answered, and comes back as it was
 once the last request in flight has its response (tracker/middleware.py)."""
 
+import contextlib
 import gc
 import threading
 
@@ -96,22 +97,40 @@ def test_with_requests_in_two_threads_it_comes_back_when_the_last_one_ends(colle
     assert gc.isenabled()
 
 
-def test_a_worker_never_idle_still_collects_once_enough_was_allocated(collector_on, monkeypatch):
-    """Threads that keep one request in flight at every moment would hold the collector for
-    good: a request ending beside others collects once the allocations since the last
-    collection pass the limit."""
-    monkeypatch.setattr(CollectBetweenRequestsMiddleware, "HELD_ALLOCATIONS", 1_000)
+@contextlib.contextmanager
+def beside_a_request_in_flight():
+    """A slow request held open in another thread; yields the generations of the collections
+    that start meanwhile, and whether the collector was still held at the end."""
     slow_in, slow_may_end = threading.Event(), threading.Event()
-    collections = []
+    watched = {"collections": [], "held": None}
 
     def watch(phase, info):
         if phase == "start":
-            collections.append(info["generation"])
+            watched["collections"].append(info["generation"])
 
     def slow(request):
         slow_in.set()
         slow_may_end.wait(timeout=10)
         return HttpResponse("slow")
+
+    first = threading.Thread(target=answered, args=(slow,))
+    first.start()
+    assert slow_in.wait(timeout=10)
+    gc.callbacks.append(watch)
+    try:
+        yield watched
+        watched["held"] = not gc.isenabled()
+    finally:
+        gc.callbacks.remove(watch)
+        slow_may_end.set()
+        first.join(timeout=10)
+
+
+def test_a_worker_never_idle_still_collects_once_enough_was_allocated(collector_on, monkeypatch):
+    """Threads that keep one request in flight at every moment would hold the collector for
+    good: a request ending beside others collects once the allocations since the last
+    collection pass the limit."""
+    monkeypatch.setattr(CollectBetweenRequestsMiddleware, "HELD_ALLOCATIONS", 1_000)
 
     def leaves_cycles(request):
         for _ in range(5_000):  # garbage only the collector frees: lists holding themselves
@@ -119,47 +138,17 @@ def test_a_worker_never_idle_still_collects_once_enough_was_allocated(collector_
             cycle.append(cycle)
         return HttpResponse("done")
 
-    first = threading.Thread(target=answered, args=(slow,))
-    first.start()
-    assert slow_in.wait(timeout=10)
-    gc.callbacks.append(watch)
-    try:
+    with beside_a_request_in_flight() as watched:
         answered(leaves_cycles)
-        collected_while_held = list(collections)
-        still_held = not gc.isenabled()
-    finally:
-        gc.callbacks.remove(watch)
-        slow_may_end.set()
-        first.join(timeout=10)
 
-    assert still_held  # the slow request is still being answered
-    assert collected_while_held  # yet the allocations were collected
+    assert watched["held"]  # the slow request was still being answered
+    assert watched["collections"]  # yet the allocations were collected
     assert gc.isenabled()
 
 
 def test_below_the_limit_a_request_beside_others_does_not_collect(collector_on):
-    slow_in, slow_may_end = threading.Event(), threading.Event()
-    collections = []
-
-    def watch(phase, info):
-        if phase == "start":
-            collections.append(info["generation"])
-
-    def slow(request):
-        slow_in.set()
-        slow_may_end.wait(timeout=10)
-        return HttpResponse("slow")
-
-    first = threading.Thread(target=answered, args=(slow,))
-    first.start()
-    assert slow_in.wait(timeout=10)
-    gc.callbacks.append(watch)
-    try:
+    with beside_a_request_in_flight() as watched:
         answered(lambda request: HttpResponse("quick"))
-        collected_while_held = list(collections)
-    finally:
-        gc.callbacks.remove(watch)
-        slow_may_end.set()
-        first.join(timeout=10)
 
-    assert collected_while_held == []
+    assert watched["held"]
+    assert watched["collections"] == []
