@@ -92,7 +92,7 @@ def main() -> None:
                         state=cell.state,
                         status=rng.choice(STATUSES),
                         # Six months: writers approving in one month at once recount it
-                        # one after the other (services.month_count_refresh).
+                        # one after the other (services.month_counts_rebuild).
                         effective_date=datetime.date(
                             2019 + rng.randrange(2), 1 + rng.randrange(3), 1 + rng.randrange(28)
                         ),

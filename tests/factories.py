@@ -73,14 +73,14 @@ def approved_update(
 ) -> ProgressUpdate:
     """An approved update on a seeded cell, the cell's headline refreshed as the workflow
     would (``fields``: the update's other fields, e.g. ``source``, ``narrative``)."""
-    from recommendations.services import cell_refresh_status, month_count_refresh
+    from recommendations.services import cell_refresh_status, month_counts_rebuild
 
     cell = cell_at(code, iso3)
     update = ProgressUpdateFactory(
         cell=cell, status=status, effective_date=on, approved=True, **fields
     )
     cell_refresh_status(cell=cell)
-    month_count_refresh(day=on)
+    month_counts_rebuild(day=on)
     return update
 
 

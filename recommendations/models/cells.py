@@ -577,7 +577,7 @@ class MonthCount(models.Model):
     day's month read from the log (at most half a month: 2,000 updates at a million, where
     the year up to mid-year was 23,500, 9 ms on PostgreSQL). Derived from the approved log:
     the month of an update approved or withdrawn is recounted in the same transaction
-    (``services.month_count_refresh``), every month by ``cells_refresh_all`` and a restore."""
+    (``services.month_counts_rebuild``), every month by ``cells_refresh_all`` and a restore."""
 
     month = models.DateField(_("first day of the month"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices)

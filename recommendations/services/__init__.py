@@ -34,7 +34,6 @@ from .status import (
     cell_refresh_status,
     cell_year_counts_rebuild,
     cells_refresh_all,
-    month_count_refresh,
     month_counts_rebuild,
 )
 from .tokens import EXPIRY_DAYS, TOKENS_PER_PERSON, token_create, token_revoke
@@ -81,7 +80,6 @@ __all__ = [
     "cell_year_counts_rebuild",
     "cells_ensure_grid",
     "cells_refresh_all",
-    "month_count_refresh",
     "month_counts_rebuild",
     "data_version_bump",
     "dev_logins_create",

@@ -185,41 +185,30 @@ def cell_year_counts_rebuild(*, cells: models.QuerySet | None = None) -> None:
         )
 
 
-def month_count_refresh(*, day: datetime.date) -> None:
-    """Recount the approved updates of ``day``'s month, per status, from the log: after an
-    update of that month was approved or withdrawn, in the same transaction.
+def month_counts_rebuild(*, day: datetime.date | None = None) -> None:
+    """Recount the approved updates per month and status from the log: of ``day``'s month
+    after an update of it was approved or withdrawn, in the same transaction; of every month
+    when None (a bulk load, a repair, a restore: derived, so recomputed from the restored log
+    rather than trusted).
 
-    Called after ``cell_refresh_status``, whose last write moved the data version: on
-    PostgreSQL that row's lock is held until the commit, so writers of two cells recount one
-    after the other, each count read after the other's commit (a recount read before it would
-    miss the other's update and write a count one short)."""
-    first = day.replace(day=1)
-    counts = (
-        ProgressUpdate.objects.approved()
-        .filter(effective_date__gte=first, effective_date__lte=month_end(day))
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    MonthCount.objects.filter(month=first).delete()
-    MonthCount.objects.bulk_create(
-        MonthCount(month=first, status=status, updates=n) for status, n in counts
-    )
-
-
-def month_counts_rebuild() -> None:
-    """Recount every month's approved updates per status from the log (a bulk load, a repair,
-    a restore: derived, so recomputed from the restored log rather than trusted)."""
-    MonthCount.objects.all().delete()
-    counts = (
-        ProgressUpdate.objects.approved()
-        .annotate(month=TruncMonth("effective_date"))
+    After an approval or a withdrawal it runs after ``cell_refresh_status``, whose last write
+    moved the data version: on PostgreSQL that row's lock is held until the commit, so writers
+    of two cells recount one after the other, each count read after the other's commit (a
+    recount read before it would miss the other's update and write a count one short)."""
+    counts = MonthCount.objects.all()
+    log = ProgressUpdate.objects.approved()
+    if day is not None:
+        counts = counts.filter(month=day.replace(day=1))
+        log = log.filter(effective_date__gte=day.replace(day=1), effective_date__lte=month_end(day))
+    counts.delete()
+    rows = (
+        log.annotate(month=TruncMonth("effective_date"))
         .values_list("month", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
     MonthCount.objects.bulk_create(
-        MonthCount(month=month, status=status, updates=n) for month, status, n in counts
+        MonthCount(month=month, status=status, updates=n) for month, status, n in rows
     )
 
 

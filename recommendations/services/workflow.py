@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from .. import permissions
 from ..models import Cell, ImportBatch, MemberState, ProgressUpdate, Recommendation, ReviewState
 from . import notifications
-from .status import cell_refresh_status, month_count_refresh
+from .status import cell_refresh_status, month_counts_rebuild
 
 
 class WorkflowError(Exception):
@@ -242,7 +242,7 @@ def update_approve(
     _require(permissions.may_review(user, update))
     _record_review(update, user=user, outcome=ReviewState.APPROVED, comment=comment)
     cell_refresh_status(cell=cell, user=user)
-    month_count_refresh(day=update.effective_date)
+    month_counts_rebuild(day=update.effective_date)
     if notify:
         notifications.author_notify(update, "approved")
     return update
@@ -278,7 +278,7 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     update.withdrawal_reason = reason.strip()
     _save_review(update, user=user, reason="withdrawn", content_counts=False)
     cell_refresh_status(cell=cell, user=user)
-    month_count_refresh(day=update.effective_date)
+    month_counts_rebuild(day=update.effective_date)
     return update
 
 

@@ -28,7 +28,7 @@ from recommendations.models import (
 )
 from recommendations.services import (
     cell_refresh_status,
-    month_count_refresh,
+    month_counts_rebuild,
     update_approve,
     update_log,
     update_withdraw,
@@ -51,7 +51,7 @@ def approved(code="R03", iso3="FRA", status=S.IN_PROGRESS, on=None, source="gove
         cell=cell, status=status, effective_date=on, source=source, approved=True
     )
     cell_refresh_status(cell=cell)
-    month_count_refresh(day=on)
+    month_counts_rebuild(day=on)
     return update
 
 
@@ -308,7 +308,7 @@ def history():
     withdrawn.review_state = "withdrawn"
     withdrawn.save()
     cell_refresh_status(cell=withdrawn.cell)
-    month_count_refresh(day=withdrawn.effective_date)
+    month_counts_rebuild(day=withdrawn.effective_date)
 
 
 def expected_dashboard(as_of, region=None):
