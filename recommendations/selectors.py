@@ -112,14 +112,24 @@ def recommendations_with_distribution(recommendations) -> None:
 
 
 def recommendation_overview(
-    recommendation: Recommendation, as_of: datetime.date | None = None
+    recommendation: Recommendation,
+    as_of: datetime.date | None = None,
+    *,
+    cells: list[Cell] | None = None,
 ) -> dict:
     """A recommendation's page, today or as of a date: its distribution across states and its
-    latest approved updates (those that took effect on or before ``as_of``)."""
+    latest approved updates (those that took effect on or before ``as_of``). ``cells``: every
+    cell of the recommendation, already read with the status of that day (the page's list when
+    no filter narrows it), counted as they are instead of read again (on a past day, a probe of
+    the log a cell)."""
     return {
         "as_of": as_of,
         "assessment_sources": list(AssessmentSource),
-        "distribution": status_counts(recommendation.cells.all(), as_of=as_of),
+        "distribution": (
+            counted(cells)
+            if cells is not None
+            else status_counts(recommendation.cells.all(), as_of=as_of)
+        ),
         "timeline": ProgressUpdate.objects.timeline(recommendation.cells.all(), as_of=as_of),
     }
 

@@ -140,10 +140,16 @@ class RecommendationDetailView(FilteredListView):
         context = super().get_context_data(
             recommendation=self.recommendation,
             as_of_form=self.filterset.as_of_form,
-            **selectors.recommendation_overview(
-                self.recommendation, as_of=self.filterset.as_of_date
-            ),
             **kwargs,
+        )
+        # Unfiltered and on one page, the list holds every state's cell: its distribution.
+        every_cell = not (self.filterset.active or context.get("is_paginated"))
+        context.update(
+            selectors.recommendation_overview(
+                self.recommendation,
+                as_of=self.filterset.as_of_date,
+                cells=context["cells"] if every_cell else None,
+            )
         )
         self.with_sources(context["cells"])
         # The map shows every state the filters select, whatever the page size.

@@ -447,6 +447,26 @@ def test_the_recommendation_page_as_of_a_date(client, history):
     assert [cell.state.iso3 for cell in only.context["cells"]] == ["NGA"]
 
 
+@pytest.mark.parametrize(
+    "narrowed",
+    [{}, {"status": "implemented"}, {"region": "african"}, {"per_page": "2"}, {"per_page": "x"}],
+)
+def test_the_recommendation_pages_distribution_counts_every_state(client, history, narrowed):
+    """Counted from the list when it holds every state's cell, read apart when a filter or the
+    page size leaves some out: the same figures either way."""
+    for as_of in ("2019-06-30", None):
+        query = {"as_of": as_of} if as_of else {}
+        page = client.get("/recommendations/R19/", {**query, **narrowed})
+        distribution = dict(page.context["distribution"])
+        assert sum(distribution.values()) == MemberState.objects.count()
+        expected = Counter(
+            cell.status for cell in Cell.objects.filter(recommendation__code="R19").as_of(
+                datetime.date.fromisoformat(as_of) if as_of else None
+            )
+        )
+        assert distribution == {status: expected.get(status, 0) for status in S}
+
+
 def test_the_recommendation_csv_as_of_a_date(client, history):
     rows = csv_rows(client.get("/recommendations/R19/", {"as_of": "2019-06-30", "format": "csv"}))
     assert list(rows[0]) == [
