@@ -460,7 +460,8 @@ def test_the_recommendation_pages_distribution_counts_every_state(client, histor
         distribution = dict(page.context["distribution"])
         assert sum(distribution.values()) == MemberState.objects.count()
         expected = Counter(
-            cell.status for cell in Cell.objects.filter(recommendation__code="R19").as_of(
+            cell.status
+            for cell in Cell.objects.filter(recommendation__code="R19").as_of(
                 datetime.date.fromisoformat(as_of) if as_of else None
             )
         )
