@@ -36,17 +36,17 @@ from .models import DataVersion
 from .services import (
     cell_assessments_rebuild,
     cell_disagreements_rebuild,
-    cell_month_ends_rebuild,
     cell_year_counts_rebuild,
     data_version_bump,
     month_counts_rebuild,
+    month_end_grids_rebuild,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Rebuilt by migrate itself; restoring them would clash with the target's own rows.
 # Left out: what Django makes anew, and the statuses at months' ends, derived from the log (a
 # row per cell and month: more rows than the log itself), recomputed on restore.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "recommendations.cellmonthend"]
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "recommendations.monthendgrid"]
 # Rows no whole backup of this project lacks: the catalogue and the Member States. A file
 # without them would empty the tracker, whatever else it holds.
 REQUIRED_MODELS = (
@@ -414,7 +414,7 @@ def _restore_json(path: Path) -> None:
                 _delete_everything()
                 call_command("loaddata", str(fixture), verbosity=0)
                 cell_year_counts_rebuild()
-                cell_month_ends_rebuild()
+                month_end_grids_rebuild()
                 month_counts_rebuild()
                 cell_assessments_rebuild()
                 cell_disagreements_rebuild()

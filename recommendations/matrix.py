@@ -177,14 +177,15 @@ def _statuses(
     """Each cell's status and its date (YYYY-MM-DD, as the database writes it: 7,800 dates
     parsed only to be written back took a fifth of the grid's time) on ``as_of``, by
     (recommendation id, state id). A past day's as the dashboard reads it (``statuses_on``:
-    three queries, where ``as_of`` probes the log twice a cell whose status moved since)."""
+    the month's end before it in one row and the log from there, where ``as_of`` probes the log
+    twice a cell whose status moved since)."""
     if as_of is None:
         found = cells.annotate(day=IsoDate("status_date")).values_list(
-            "recommendation_id", "state_id", "current_status", "day"
+            "pk", "recommendation_id", "state_id", "current_status", "day"
         )
     else:
-        found = cells.statuses_on(as_of, "recommendation_id", "state_id")
-    return {(rec, state): (status, day) for rec, state, status, day in found}
+        found = cells.statuses_on(as_of)
+    return {(rec, state): (status, day) for _pk, rec, state, status, day in found}
 
 
 def grid(

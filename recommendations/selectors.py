@@ -357,13 +357,13 @@ def _counted_in_one_pass(
     stale_shown: int,
     per_state: bool,
 ):
-    """A past day's figures: one pass over the cells reads each one's status, date and
-    disagreement of that day (``statuses_on``: the stored status, or the month before's
-    from ``CellMonthEnd`` and that month's log up to the day), and Python counts them."""
+    """A past day's figures: each cell's status and date of that day (``statuses_on``: the
+    month's end before it, every cell in one row, and the log from there to the day) and the
+    cells whose sources disagreed that day, counted in Python."""
     regions = dict(MemberState.objects.values_list("pk", "regional_group"))
     # Dates as the query writes them (YYYY-MM-DD): compared as text, they order as the days
     # do, and only the stale cells shown are read as dates (7,800 parsed otherwise).
-    rows = list(cells.statuses_on(as_of, "pk", "recommendation_id", "state_id"))
+    rows = cells.statuses_on(as_of)
     # Counted column by column, by Counter's own loop: 7,800 cells, two tallies each (a
     # regional group's counts add up its states').
     pks, recs, states, statuses, days = zip(*rows, strict=True) if rows else ([],) * 5

@@ -40,6 +40,8 @@ from tests.factories import (  # noqa: E402
     counted_from_the_log,
     month_counts_from_the_log,
     month_counts_kept,
+    month_ends_from_the_log,
+    month_ends_kept,
     year_counts,
 )
 
@@ -169,6 +171,8 @@ def main() -> None:
         wrong.append("the yearly counts differ from the approved log")
     if month_counts_kept() != month_counts_from_the_log():
         wrong.append("the monthly counts differ from the approved log")
+    if month_ends_kept() != month_ends_from_the_log():
+        wrong.append("the statuses at months' ends differ from the approved log")
     result = {
         "writers": WRITERS,
         "attempted": WRITERS * ROUNDS,

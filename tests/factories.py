@@ -10,10 +10,10 @@ from recommendations.models import (
     LATEST_FIRST,
     AssessmentSource,
     Cell,
-    CellMonthEnd,
     CellYearCount,
     MemberState,
     MonthCount,
+    MonthEndGrid,
     ProgressUpdate,
     Recommendation,
     ReviewState,
@@ -124,25 +124,38 @@ def month_counts_from_the_log() -> set[tuple]:
 
 
 def month_ends_kept() -> set[tuple]:
-    """Each cell's status at each month's end, as stored: (cell, day, status, status date)."""
-    return set(CellMonthEnd.objects.values_list("cell_id", "day", "status", "status_date"))
+    """Each cell's status at each month's end, as the grid keeps it (``MonthEndGrid``):
+    (cell, day, status, status date) for every cell with an approved update by then."""
+    return {
+        (cell, grid.day, status, datetime.date.fromisoformat(day))
+        for grid in MonthEndGrid.objects.all()
+        for cell, status, day in zip(
+            grid.cells["id"], grid.cells["status"], grid.cells["date"], strict=True
+        )
+        if day is not None
+    }
 
 
 def month_ends_from_the_log() -> set[tuple]:
-    """The same rows read the slow way: for every month from a cell's first approved update to
-    its latest, the latest approved update on or before the month's last day."""
+    """The same rows read the slow way: for every month from the first approved update of any
+    cell to the latest, each cell's latest approved update on or before the month's last day
+    (cells without one left out)."""
     rows = set()
+    updates = list(ProgressUpdate.objects.approved().order_by(*LATEST_FIRST))
+    if not updates:
+        return rows
+    first, last = updates[-1].effective_date, updates[0].effective_date
     by_cell: dict[int, list] = {}
-    for update in ProgressUpdate.objects.approved().order_by(*LATEST_FIRST):
-        by_cell.setdefault(update.cell_id, []).append(update)
-    for cell, updates in by_cell.items():  # each list latest first
-        first, last = updates[-1].effective_date, updates[0].effective_date
-        year, month = first.year, first.month
-        while (year, month) <= (last.year, last.month):
-            end = datetime.date(year, month, calendar.monthrange(year, month)[1])
-            standing = next(u for u in updates if u.effective_date <= end)
-            rows.add((cell, end, standing.status, standing.effective_date))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    for update in updates:
+        by_cell.setdefault(update.cell_id, []).append(update)  # each list latest first
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        for cell, own in by_cell.items():
+            standing = next((u for u in own if u.effective_date <= end), None)
+            if standing is not None:
+                rows.add((cell, end, standing.status, standing.effective_date))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return rows
 
 

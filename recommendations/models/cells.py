@@ -8,8 +8,9 @@ import datetime
 from itertools import groupby
 from operator import itemgetter
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +83,45 @@ def month_ends(log) -> list[tuple[datetime.date, datetime.date, str]]:
         rows.append((month_end(datetime.date(year, month, 1)), *standing))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return rows
+
+
+#: the lists of a ``MonthEndGrid`` row, one entry a cell
+GRID_COLUMNS = ("id", "state", "status", "date")
+
+
+def month_end_grids(cells, log):
+    """Every cell's status at the end of each month, by recommendation (``MonthEndGrid``),
+    from the cells as ``(id, recommendation id, state id)`` rows and the whole approved log as
+    ``(effective_date, cell id, status)`` rows in the current status's order across the cells,
+    oldest first (effective date, creation time, id): ``(month's last day, recommendation id,
+    row)`` for every month from that of the first update to that of the latest, none missing
+    between, and every recommendation with a cell updated by then; a row a dict of
+    ``GRID_COLUMNS`` lists, its cells in the order of their first update, dates as YYYY-MM-DD.
+    Each cell's last update read by a month's end is its status then."""
+    where = {pk: (recommendation, state) for pk, recommendation, state in cells}
+    # recommendation -> cell -> [state, status, date]: the statuses read so far
+    standing: dict[int, dict[int, list]] = {}
+
+    def rows(month: datetime.date):
+        for recommendation, found in standing.items():
+            columns = (list(found), *(list(column) for column in zip(*found.values(), strict=True)))
+            yield month_end(month), recommendation, dict(zip(GRID_COLUMNS, columns, strict=True))
+
+    month = None  # the first day of the month being read
+    for day, cell, status in log:
+        if month is None:
+            month = day.replace(day=1)
+        while day >= _next_month(month):  # the month read is over, and any without updates
+            yield from rows(month)
+            month = _next_month(month)
+        recommendation, state = where[cell]
+        standing.setdefault(recommendation, {})[cell] = [state, status, day.isoformat()]
+    if month is not None:
+        yield from rows(month)
+
+
+def _next_month(first: datetime.date) -> datetime.date:
+    return (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def months_ago(months: int, today: datetime.date | None = None) -> datetime.date:
@@ -194,52 +234,82 @@ class CellQuerySet(models.QuerySet):
             ),
         )
 
-    def statuses_on(self, date: datetime.date, *fields: str):
-        """Each cell's ``fields``, then its status and that status's date on ``date`` (what
-        ``as_of`` gives as ``status_on`` and ``status_date_on``; the date as YYYY-MM-DD text,
-        ``IsoDate``, or None), in the order of the cells' ids. For the pages that go over every
-        cell of a past day (the dashboard, the matrix), in three queries whatever the size of
-        the log, where ``as_of`` probes the log once or twice a cell whose status moved since
-        (5,228 cells after mid-2021 at a million updates):
+    def statuses_on(self, date: datetime.date) -> list[tuple]:
+        """Each cell's ``(id, recommendation id, state id, status, date)`` on ``date``: what
+        ``as_of`` gives as ``status_on`` and ``status_date_on``, the date as YYYY-MM-DD text
+        (``IsoDate``) or None; in no particular order. For the pages that go over every cell of
+        a past day (the dashboard, the matrix, the API's summary), where ``as_of`` probes the
+        log once or twice a cell whose status moved since (5,228 cells after mid-2021 at a
+        million updates):
 
-        - a cell whose current status took effect on or before the day has it still;
-        - else its latest approved update between the end of the month before and the day
-          (that part of the log read once, latest first);
-        - else its status at the end of the month before (``CellMonthEnd``: one index range);
-        - else it had no approved update by then: "no information"."""
+        - the latest month's end on or before the day: every cell's status then, in a row a
+          recommendation (``MonthEndGrid``);
+        - then the log from that day to the day asked for (a month at most), latest first: the
+          first update read of a cell is its status that day;
+        - a cell in neither had no approved update by then: "no information".
+
+        When the queryset selects every cell and the month's rows hold them all, they are the
+        answer (two queries in all); else the selected cells are read and looked up in them."""
         from .updates import LATEST_FIRST, ProgressUpdate  # updates.py imports this module
 
-        before = date.replace(day=1) - datetime.timedelta(days=1)
-        # Rows kept as the driver gives them, (cell, status, date), keyed by their cell.
-        month = {
-            row[0]: row
-            for row in CellMonthEnd.objects.filter(day=before)
-            .annotate(on=IsoDate("status_date"))
-            .values_list("cell_id", "status", "on")
-        }
+        latest_end = MonthEndGrid.objects.filter(day__lte=date).order_by("-day").values("day")
+        # With each row, how many cells there are and the last one's id (the rows hold every
+        # cell if they hold as many, up to that id: cells are never deleted).
+        table = connections[self.db].ops.quote_name(Cell._meta.db_table)
+        rows = (
+            MonthEndGrid.objects.filter(day=Subquery(latest_end[:1]))
+            .annotate(
+                known=RawSQL(f"SELECT COUNT(*) FROM {table}", ()),  # noqa: S611 -- no input
+                last=RawSQL(f"SELECT MAX(id) FROM {table}", ()),  # noqa: S611 -- no input
+            )
+            .values_list("day", "recommendation_id", "cells", "known", "last")
+        )
+        ids, recommendations, states, statuses, dates = [], [], [], [], []
+        days, catalogue = set(), None
+        for day, recommendation, cells, known, last in rows:
+            days.add(day)
+            catalogue = (known, last)
+            ids += cells["id"]
+            recommendations += [recommendation] * len(cells["id"])
+            states += cells["state"]
+            statuses += cells["status"]
+            dates += cells["date"]
+        log = ProgressUpdate.objects.approved().filter(effective_date__lte=date)
+        if days:  # one: the month's end read
+            log = log.filter(effective_date__gt=days.pop())
+        position = {pk: index for index, pk in enumerate(ids)}
+        # Rows as the driver gives them, (cell, status, date), keyed by their cell.
         latest: dict[int, tuple] = {}
         for row in (
-            ProgressUpdate.objects.approved()
-            .filter(effective_date__gt=before, effective_date__lte=date)
-            .order_by(*LATEST_FIRST)
+            log.order_by(*LATEST_FIRST)
             .annotate(on=IsoDate("effective_date"))
             .values_list("cell_id", "status", "on")
         ):
             latest.setdefault(row[0], row)
-        shown = date.isoformat()
-        none = (None, Status.NO_INFORMATION.value, None)
-        n = len(fields)
-        for row in (
-            self.annotate(on=IsoDate("status_date"))
-            .values_list(*fields, "current_status", "on", "pk")
-            .order_by("pk")
-        ):
-            day = row[n + 1]
-            if day is None or day <= shown:
-                yield row[:-1]
+        first = {}  # cells whose first update came after the month's end
+        for cell, status, day in latest.values():
+            index = position.get(cell)
+            if index is None:
+                first[cell] = (status, day)
             else:
-                past = latest.get(row[-1]) or month.get(row[-1]) or none
-                yield row[:n] + past[1:]
+                statuses[index], dates[index] = status, day
+        if self._every_cell() and not first and ids and catalogue == (len(ids), max(ids)):
+            return list(zip(ids, recommendations, states, statuses, dates, strict=True))
+        none = (Status.NO_INFORMATION.value, None)
+        found = []
+        for pk, recommendation, state in self.values_list("pk", "recommendation_id", "state_id"):
+            index = position.get(pk)
+            if index is None:
+                found.append((pk, recommendation, state, *first.get(pk, none)))
+            else:
+                found.append((pk, recommendation, state, statuses[index], dates[index]))
+        return found
+
+    def _every_cell(self) -> bool:
+        """Whether this queryset selects every cell: no condition, no slice, no set operation
+        (annotations, such as ``as_of``'s, select nothing)."""
+        query = self.query
+        return not (query.where or query.is_sliced or query.combinator)
 
     def source_updates_on(self, date: datetime.date) -> CellQuerySet:
         """Each cell with ``source_<source>`` for each assessment source: the id of that
@@ -527,46 +597,43 @@ class CellYearCount(models.Model):
         return f"{self.cell_id} {self.year} {self.status}: {self.updates}"
 
 
-class CellMonthEnd(models.Model):
-    """A cell's status on the last day of one month: the status and date of its latest approved
-    update on or before that day, for every month from that of its first approved update to that
-    of its latest (``month_ends``). Derived from the approved log, as the current status is, by
-    the same service in the same transaction (``services.cell_refresh_status``; set-wise by
-    ``cells_refresh_all`` and a restore), so that a page of every cell "as of" a past day reads
-    the month before from one index range and the log of that month up to the day, instead of
-    one probe of the log a cell (``CellQuerySet.statuses_on``)."""
+class MonthEndGrid(models.Model):
+    """One recommendation's row of the grid on the last day of one month: in ``cells``, the
+    parallel lists (``GRID_COLUMNS``) of its cells that had an approved update by that day,
+    their ids, Member States, statuses and status dates (YYYY-MM-DD). For every month from that
+    of the recommendation's first approved update to that of the log's latest
+    (``month_end_grids``): so the rows of one month's end hold every cell's status then, a cell
+    in none of them having none ("no information").
 
-    cell = models.ForeignKey(
-        Cell,
-        on_delete=models.CASCADE,
-        related_name="month_ends",
-        verbose_name=_("cell"),
-        db_index=False,  # the unique (cell, day) index serves it
-    )
+    So that a page of every cell "as of" a past day reads the latest month's end on or before
+    that day (40 rows of 7,800 cells) and the log from there to the day
+    (``CellQuerySet.statuses_on``), where a row a cell read 5,228 rows for a day of 2021 at a
+    million updates. Derived from the approved log, as the current status is: an approval or a
+    withdrawal rewrites its recommendation's rows from its update's month on, in its
+    transaction (``services.month_end_grids_update``); a bulk refresh and a restore rebuild
+    them all; a JSON backup leaves them out."""
+
     day = models.DateField(_("last day of the month"))
-    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
-    status_date = models.DateField(
-        _("status date"), help_text=_("Effective date of the update that set the status.")
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recommendation"),
+        db_index=False,  # the unique (day, recommendation) index serves it
     )
+    cells = models.JSONField(_("cells"))
 
     class Meta:
-        verbose_name = _("cell status at a month's end")
-        verbose_name_plural = _("cell statuses at months' ends")
+        verbose_name = _("grid row at a month's end")
+        verbose_name_plural = _("grid rows at months' ends")
         constraints = [
-            models.UniqueConstraint(fields=["cell", "day"], name="one_status_a_cell_a_month"),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="cell_month_end_status_valid"
-            ),
-        ]
-
-        # A month's rows are read by day from this index alone (rows are written cell by cell:
-        # read from the table, each of a month's rows is on a page of its own).
-        indexes = [
-            models.Index(fields=["day", "cell", "status", "status_date"], name="cell_month_by_day")
+            models.UniqueConstraint(
+                fields=["day", "recommendation"], name="one_grid_row_a_recommendation_a_month"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.cell_id} {self.day}: {self.status}"
+        return f"{self.day} {self.recommendation_id}: {len(self.cells['id'])} cells"
 
 
 class MonthCount(models.Model):

@@ -30,11 +30,12 @@ from .roles import EDITORS, REVIEWERS, ROLE_PERMISSIONS, dev_logins_create, role
 from .status import (
     cell_assessments_rebuild,
     cell_disagreements_rebuild,
-    cell_month_ends_rebuild,
     cell_refresh_status,
     cell_year_counts_rebuild,
     cells_refresh_all,
     month_counts_rebuild,
+    month_end_grids_rebuild,
+    month_end_grids_update,
 )
 from .tokens import EXPIRY_DAYS, TOKENS_PER_PERSON, token_create, token_revoke
 from .versions import data_version_bump
@@ -76,7 +77,8 @@ __all__ = [
     "cell_refresh_status",
     "cell_assessments_rebuild",
     "cell_disagreements_rebuild",
-    "cell_month_ends_rebuild",
+    "month_end_grids_rebuild",
+    "month_end_grids_update",
     "cell_year_counts_rebuild",
     "cells_ensure_grid",
     "cells_refresh_all",

@@ -241,7 +241,7 @@ def update_approve(
     update, cell = _locked_with_cell(update)
     _require(permissions.may_review(user, update))
     _record_review(update, user=user, outcome=ReviewState.APPROVED, comment=comment)
-    cell_refresh_status(cell=cell, user=user)
+    cell_refresh_status(cell=cell, user=user, since=update.effective_date)
     month_counts_rebuild(day=update.effective_date)
     if notify:
         notifications.author_notify(update, "approved")
@@ -277,7 +277,7 @@ def update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpd
     update.withdrawn_at = timezone.now()
     update.withdrawal_reason = reason.strip()
     _save_review(update, user=user, reason="withdrawn", content_counts=False)
-    cell_refresh_status(cell=cell, user=user)
+    cell_refresh_status(cell=cell, user=user, since=update.effective_date)
     month_counts_rebuild(day=update.effective_date)
     return update
 

@@ -18,8 +18,8 @@ from recommendations.filters import CellFilter
 from recommendations.models import (
     AssessmentSource,
     Cell,
-    CellMonthEnd,
     MemberState,
+    MonthEndGrid,
     ProgressUpdate,
     RegionalGroup,
     Status,
@@ -207,7 +207,7 @@ def as_of_statuses(cells, when) -> dict:
 
 def past_statuses(cells, when) -> dict:
     """The same, as the pages of every cell read them (``statuses_on``)."""
-    return {pk: (status, day) for pk, status, day in cells.statuses_on(when, "pk")}
+    return {pk: (status, day) for pk, _rec, _state, status, day in cells.statuses_on(when)}
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -217,10 +217,16 @@ def test_a_past_status_read_from_the_months_ends_is_the_as_of_status(seed):
     figures as ``as_of``, on every day the log moved, the day before (a month's last day), a
     fortnight after, and before it began."""
     random_log(seed)
+    assert MonthEndGrid.objects.exists()
     cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"])
-    assert CellMonthEnd.objects.exists()
     for when in days_to_read():
-        assert past_statuses(cells, when) == as_of_statuses(cells, when), when
+        expected = as_of_statuses(cells, when)
+        assert past_statuses(cells, when) == expected, when
+        # Every cell at once: counted from the grid as it is, the others without an update.
+        every = past_statuses(Cell.objects.all(), when)
+        assert len(every) == Cell.objects.count()
+        assert {pk: every.pop(pk) for pk in expected} == expected, when
+        assert set(every.values()) == {(S.NO_INFORMATION.value, None)}, when
     last = past_statuses(cells, days_to_read()[-1]).values()
     assert any(status != S.NO_INFORMATION.value for status, _ in last)
 

@@ -189,7 +189,7 @@ def test_a_backup_without_yearly_counts_restores_them_from_the_log(seeded, tmp_p
 
     assert year_counts() == counted_from_the_log() == {(cell.pk, 2019, Status.IN_PROGRESS, 1)}
     # The statuses at months' ends are never in a JSON backup: always recomputed.
-    assert not [r for r in rows if r["model"] == "recommendations.cellmonthend"]
+    assert not [r for r in rows if r["model"] == "recommendations.monthendgrid"]
     assert month_ends_kept() == {
         (cell.pk, datetime.date(2019, 4, 30), Status.IN_PROGRESS, datetime.date(2019, 4, 1))
     }

@@ -559,19 +559,23 @@ def test_every_surface_shows_the_same_picture_on_the_same_day(client):
 
 DERIVED_AS_JSON = """
 import json
-from recommendations.models import Cell, CellAssessment, CellDisagreement, CellMonthEnd
+from recommendations.models import GRID_COLUMNS, Cell, CellAssessment, CellDisagreement
+from recommendations.models import MonthEndGrid
 print(json.dumps([
     sorted(map(list, CellAssessment.objects.values_list(
         "cell", "source", "status", "status_date", "update"))),
     sorted(map(list, CellDisagreement.objects.values_list("cell", "since", "until"))),
     sorted(Cell.objects.filter(sources_disagree=True).values_list("pk", flat=True)),
-    sorted(map(list, CellMonthEnd.objects.values_list("cell", "day", "status", "status_date"))),
+    sorted(
+        [row.day, row.recommendation_id, sorted(zip(*(row.cells[name] for name in GRID_COLUMNS)))]
+        for row in MonthEndGrid.objects.all()
+    ),
 ], default=str))
 """
 
 
 def test_the_migrations_derive_the_sources_and_periods_of_an_existing_log(scratch_database_url):
-    """A database from before issue 16 gets, from 0012, 0013 and 0015, the assessments, flags,
+    """A database from before issue 16 gets, from 0012, 0013 and 0017, the assessments, flags,
     periods and statuses at months' ends that the status service would have kept."""
     url = scratch_database_url
     run_manage(url, "migrate", "--no-input", "-v", "0")

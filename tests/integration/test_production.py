@@ -207,8 +207,8 @@ tables = {{
     "status varchar(30) NOT NULL, status_date date NOT NULL, update_id bigint NOT NULL",
     "celldisagreement": "cell_id bigint NOT NULL, since date NOT NULL, until date NULL",
     "dataversion": "version bigint NOT NULL, changed_at " + stamp + " NOT NULL",
-    "cellmonthend": "cell_id bigint NOT NULL, day date NOT NULL, "
-    "status varchar(30) NOT NULL, status_date date NOT NULL",
+    "monthendgrid": "day date NOT NULL, recommendation_id bigint NOT NULL, "
+    "cells " + json + " NOT NULL",
     "monthcount": "month date NOT NULL, status varchar(30) NOT NULL, updates integer NOT NULL",
 }}
 with connection.cursor() as cursor:
