@@ -248,27 +248,33 @@ class CellQuerySet(models.QuerySet):
           first update read of a cell is its status that day;
         - a cell in neither had no approved update by then: "no information".
 
-        When the queryset selects every cell and the month's rows hold them all, they are the
-        answer (two queries in all); else the selected cells are read and looked up in them."""
+        When the queryset selects every cell and the month's rows hold them all but those never
+        reported, they and these are the answer; else the selected cells are read and looked up
+        in them: three queries either way."""
         from .updates import LATEST_FIRST, ProgressUpdate  # updates.py imports this module
 
         latest_end = MonthEndGrid.objects.filter(day__lte=date).order_by("-day").values("day")
-        # With each row, how many cells there are and the last one's id (the rows hold every
-        # cell if they hold as many, up to that id: cells are never deleted).
-        table = connections[self.db].ops.quote_name(Cell._meta.db_table)
+        # With each row, how many cells there are, how many were never reported and the last
+        # one's id (cells are never deleted: a list of as many up to that id is all of them).
+        connection = connections[self.db]
+        table = connection.ops.quote_name(Cell._meta.db_table)
+        column = connection.ops.quote_name("status_date")
         rows = (
             MonthEndGrid.objects.filter(day=Subquery(latest_end[:1]))
             .annotate(
                 known=RawSQL(f"SELECT COUNT(*) FROM {table}", ()),  # noqa: S611 -- no input
+                never=RawSQL(  # noqa: S611 -- no input
+                    f"SELECT COUNT(*) FROM {table} WHERE {column} IS NULL", ()
+                ),
                 last=RawSQL(f"SELECT MAX(id) FROM {table}", ()),  # noqa: S611 -- no input
             )
-            .values_list("day", "recommendation_id", "cells", "known", "last")
+            .values_list("day", "recommendation_id", "cells", "known", "never", "last")
         )
         ids, recommendations, states, statuses, dates = [], [], [], [], []
         days, catalogue = set(), None
-        for day, recommendation, cells, known, last in rows:
+        for day, recommendation, cells, known, never, last in rows:
             days.add(day)
-            catalogue = (known, last)
+            catalogue = (known, never, last)
             ids += cells["id"]
             recommendations += [recommendation] * len(cells["id"])
             states += cells["state"]
@@ -293,9 +299,15 @@ class CellQuerySet(models.QuerySet):
                 first[cell] = (status, day)
             else:
                 statuses[index], dates[index] = status, day
-        if self._every_cell() and not first and ids and catalogue == (len(ids), max(ids)):
-            return list(zip(ids, recommendations, states, statuses, dates, strict=True))
         none = (Status.NO_INFORMATION.value, None)
+        known, never, last = catalogue or (None, 0, None)
+        if self._every_cell() and not first and known == len(ids) + never:
+            # The grid's cells and those never reported: every cell, if as many up to that id.
+            unreported = Cell.objects.using(self.db).never_reported()
+            unreported = list(unreported.values_list("pk", "recommendation_id", "state_id"))
+            if last == max(max(ids, default=0), max((row[0] for row in unreported), default=0)):
+                columns = zip(ids, recommendations, states, statuses, dates, strict=True)
+                return [*columns, *(row + none for row in unreported)]
         found = []
         for pk, recommendation, state in self.values_list("pk", "recommendation_id", "state_id"):
             index = position.get(pk)
