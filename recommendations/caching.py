@@ -20,10 +20,12 @@ each time, answered 304 before the view runs. ``X-Cache`` says ``hit`` or ``miss
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import json
 import logging
+import threading
 import time
 from functools import wraps
 from pathlib import Path
@@ -51,6 +53,73 @@ RELEASE_FILES = (
 )
 #: headers of a stored answer that are not the page's own
 NOT_STORED = {"set-cookie", "x-cache"}
+
+
+# The data version a request reads under, once a request --------------------------------------
+
+#: (version, changed_at) of the request being answered, once read (None: not yet, or no request)
+_request_version: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
+    "data_version", default=None
+)
+
+
+class DataVersionMiddleware:
+    """Forget the data version at every request's start and end: a thread answers many requests,
+    and each reads the version anew (``request_version``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_version.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            _request_version.reset(token)
+
+
+def request_version() -> tuple:
+    """The data version this request's page is read under: the shared cache's read
+    (``Page``), or one read here, once a request; read anew each time outside a request."""
+    version = _request_version.get()
+    if version is None:
+        version = DataVersion.objects.current()
+        _request_version.set(version)
+    return version
+
+
+#: figures of the catalogue kept by this process: {data version: {key: value}}, the latest two
+_kept: dict[tuple, dict] = {}
+_kept_lock = threading.Lock()
+
+
+def kept(key: tuple, compute):
+    """``compute()``, kept by this process under the data version and ``key`` (which names
+    what it is and everything it depends on besides the data: the language, say): for what the
+    catalogue alone decides and every page reads again (the filters' lists of Member States and
+    recommendations), computed once a version and a process instead of once a request. Every
+    change the public sees moves the version (``services.data_version_bump``), the catalogue's
+    included, and each request reads it (``request_version``), so no worker keeps a list older
+    than the version another has seen; the first request after a change computes it again."""
+    version = request_version()
+    with _kept_lock:
+        entries = _kept.get(version)
+        if entries is None:
+            entries = _kept[version] = {}
+            for older in sorted(_kept)[:-2]:  # versions only move forward
+                del _kept[older]
+        if key in entries:
+            return entries[key]
+    value = compute()
+    with _kept_lock:
+        entries[key] = value
+    return value
+
+
+def kept_forget() -> None:
+    """Forget every figure kept (the tests: each starts from its own database)."""
+    with _kept_lock:
+        _kept.clear()
 
 
 def now() -> float:
@@ -93,6 +162,7 @@ class Page:
     def __init__(self, request, *, negotiates: bool = False):
         self.request = request
         self.version, self.changed_at = DataVersion.objects.current()
+        _request_version.set((self.version, self.changed_at))
         query = sorted(request.GET.lists(), key=lambda item: item[0])
         headers = [request.headers.get(name, "") for name in VARIED]
         if negotiates:

@@ -23,7 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .forms import AsOfForm, as_of_field, validate_as_of
-from .localization import CollatedModelChoiceIterator
+from .localization import CollatedModelChoiceIterator, KeptModelChoiceIterator
 from .models import (
     EFFECTIVE_DATE_MIN,
     LATEST_FIRST,
@@ -97,23 +97,8 @@ def search_filter(label: str) -> filters.CharFilter:
     )
 
 
-class ListedModelChoiceIterator(filter_fields.ModelChoiceIterator):
-    """A model choice field's options read in one plain query. Django reads them through
-    ``iterator()``, which on PostgreSQL is a server-side cursor held past the transaction
-    (DECLARE, FETCH, CLOSE: three round trips and a materialised cursor) for ten to 195 rows;
-    every filtered page reads up to five such lists."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():  # a fresh queryset each time, as iterator() is
-            yield self.choice(obj)
-
-
 class ListedModelMultipleChoiceField(filter_fields.ModelMultipleChoiceField):
-    iterator = ListedModelChoiceIterator
+    iterator = KeptModelChoiceIterator
 
 
 class ListedModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
@@ -121,7 +106,7 @@ class ListedModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
 
 
 class ListedModelChoiceField(filter_fields.ModelChoiceField):
-    iterator = ListedModelChoiceIterator
+    iterator = KeptModelChoiceIterator
 
 
 class ListedModelChoiceFilter(filters.ModelChoiceFilter):

@@ -159,13 +159,17 @@ def page_cache(settings):
     show: they read the view's own render (its template context, its queries), and many write
     rows with factories, behind the services' back, between two reads of one page. Its own
     tests (tests/integration/test_page_cache.py) turn it on, on local memory and on Redis. The
-    cache is emptied before every test either way, so nothing a test stored answers the next.
+    cache is emptied before every test either way, so nothing a test stored answers the next;
+    so are the catalogue's figures each process keeps under the data version.
     """
     from django.core.cache import caches
+
+    from recommendations import caching
 
     settings.TRACKER_PAGE_CACHE = False
     for name in settings.CACHES:
         caches[name].clear()
+    caching.kept_forget()
 
 
 @pytest.fixture(scope="session")

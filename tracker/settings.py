@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "tracker.middleware.RejectNulBytesMiddleware",
+    # Each request reads the data version anew (recommendations/caching.py).
+    "recommendations.caching.DataVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The path's language (/fr/...), else English; see tracker/languages.py.
     "django.middleware.locale.LocaleMiddleware",

@@ -142,13 +142,13 @@ class RecommendationDetailView(FilteredListView):
             as_of_form=self.filterset.as_of_form,
             **kwargs,
         )
-        # Unfiltered and on one page, the list holds every state's cell: its distribution.
-        every_cell = not (self.filterset.active or context.get("is_paginated"))
+        # Unfiltered, the list (read whole to be sorted by name, whatever the page shown) holds
+        # every state's cell: its distribution.
         context.update(
             selectors.recommendation_overview(
                 self.recommendation,
                 as_of=self.filterset.as_of_date,
-                cells=context["cells"] if every_cell else None,
+                cells=None if self.filterset.active else list(self.object_list),
             )
         )
         self.with_sources(context["cells"])

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommendations import services
+from recommendations import caching, services
 from recommendations.models import DataVersion, ProgressUpdate, Status, Theme
 from tests.factories import ProgressUpdateFactory, UserFactory, approved_update, cell_at
 
@@ -405,17 +405,26 @@ def test_a_cache_server_that_is_down_means_uncached_pages_not_errors(client, set
     assert response["X-Cache"] == "miss"
 
 
-def test_a_hit_costs_one_query_and_a_miss_one_more_than_the_page(client, backend, settings):
-    url = "/dashboard/?theme=protection"
+@pytest.mark.parametrize(
+    ("url", "version_read_by_the_page"),
+    # The dashboard's filters keep their lists under the data version, read once a request
+    # (caching.kept): the cache's read of it serves them too. The recommendation's page reads
+    # no such list.
+    [("/dashboard/?theme=protection", True), ("/recommendations/R03/?region=african", False)],
+)
+def test_a_hit_costs_one_query_and_a_miss_at_most_one_more_than_the_page(
+    client, backend, settings, url, version_read_by_the_page
+):
     settings.TRACKER_PAGE_CACHE = False
     with CaptureQueriesContext(connection) as uncached:
         client.get(url)
     settings.TRACKER_PAGE_CACHE = True
+    caching.kept_forget()
     with CaptureQueriesContext(connection) as miss:
         client.get(url)
     with CaptureQueriesContext(connection) as hit:
         assert client.get(url)["X-Cache"] == "hit"
-    assert len(miss) == len(uncached) + 1
+    assert len(miss) == len(uncached) + (0 if version_read_by_the_page else 1)
     assert len(hit) == 1
     assert "recommendations_dataversion" in hit.captured_queries[0]["sql"]
 
@@ -473,3 +482,25 @@ def test_the_other_tests_read_pages_uncached(client):
     response = client.get("/updates/")
     assert "X-Cache" not in response
     assert response.context is not None
+
+
+def test_the_filters_lists_are_read_once_a_data_version_and_follow_the_catalogue(client):
+    """The lists of the filters (Member States, recommendations, themes, actors) are kept by
+    each process under the data version (``caching.kept``): read by the first request of a
+    version, and again after any change the public sees, a renamed theme included."""
+    caching.kept_forget()
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as made:
+            text = client.get("/dashboard/").text
+        return len(made), text
+
+    first, _ = queries()
+    again, text = queries()
+    assert again <= first - 4  # the states, recommendations, themes and actors kept
+    assert "Shelter and safety" not in text
+    Theme.objects.filter(slug="protection").update(name="Shelter and safety")
+    services.data_version_bump()  # as the admin's save does, in its transaction
+    after, text = queries()
+    assert after == first
+    assert "Shelter and safety" in text
