@@ -177,9 +177,9 @@ def test_query_count_does_not_grow_with_the_data(client, url):
     def count_queries() -> int:
         from django.core.cache import cache
         from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
         from recommendations import caching
-        from django.test.utils import CaptureQueriesContext
 
         # Each count from an empty cache: the dashboard keeps its chart there under the data
         # version, which the factories' rows below do not move, and the filters their lists.
