@@ -57,7 +57,9 @@ NOT_STORED = {"set-cookie", "x-cache"}
 
 # The data version a request reads under, once a request --------------------------------------
 
-#: (version, changed_at) of the request being answered, once read (None: not yet, or no request)
+#: a request's data version not read yet
+UNREAD = ()
+#: (version, changed_at) of the request being answered, once read; None outside a request
 _request_version: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
     "data_version", default=None
 )
@@ -71,18 +73,18 @@ class DataVersionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_version.set(None)
+        token = _request_version.set(UNREAD)
         try:
             return self.get_response(request)
         finally:
             _request_version.reset(token)
 
 
-def request_version() -> tuple:
+def request_version() -> tuple | None:
     """The data version this request's page is read under: the shared cache's read
-    (``Page``), or one read here, once a request; read anew each time outside a request."""
+    (``Page``), or one read here, once a request; None outside a request."""
     version = _request_version.get()
-    if version is None:
+    if version == UNREAD:
         version = DataVersion.objects.current()
         _request_version.set(version)
     return version
@@ -100,8 +102,11 @@ def kept(key: tuple, compute):
     recommendations), computed once a version and a process instead of once a request. Every
     change the public sees moves the version (``services.data_version_bump``), the catalogue's
     included, and each request reads it (``request_version``), so no worker keeps a list older
-    than the version another has seen; the first request after a change computes it again."""
+    than the version another has seen; the first request after a change computes it again.
+    Outside a request (a command, a test calling a selector), computed each time."""
     version = request_version()
+    if version is None:
+        return compute()
     with _kept_lock:
         entries = _kept.get(version)
         if entries is None:
@@ -162,7 +167,8 @@ class Page:
     def __init__(self, request, *, negotiates: bool = False):
         self.request = request
         self.version, self.changed_at = DataVersion.objects.current()
-        _request_version.set((self.version, self.changed_at))
+        if _request_version.get() is not None:  # in a request, past DataVersionMiddleware
+            _request_version.set((self.version, self.changed_at))
         query = sorted(request.GET.lists(), key=lambda item: item[0])
         headers = [request.headers.get(name, "") for name in VARIED]
         if negotiates:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_countries import countries
 
+from . import caching
 from .localization import day_label
 from .models import Cell, MemberState, Status
 
@@ -458,7 +459,10 @@ OUT_LABEL = gettext_lazy("Not in the current selection")
 
 
 def _states() -> list[MemberState]:
-    return list(MemberState.objects.only("iso3", "name").order_by("name"))
+    return caching.kept(
+        ("states by name",),
+        lambda: list(MemberState.objects.only("iso3", "name").order_by("name")),
+    )
 
 
 def _url_maker(name: str, *args: str):

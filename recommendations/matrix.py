@@ -27,6 +27,7 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import caching
 from .localization import collated, state_name
 from .models import (
     CellQuerySet,
@@ -188,6 +189,15 @@ def _statuses(
     return {(rec, state): (status, day) for _pk, rec, state, status, day in found}
 
 
+def _recommendations() -> list[Recommendation]:
+    return list(Recommendation.objects.only("code", "title", "order").order_by("order", "code"))
+
+
+def _states() -> list[tuple]:
+    states = MemberState.objects.values_list("pk", "iso3", "name", "regional_group")
+    return list(states.order_by("iso3"))
+
+
 def grid(
     cells: CellQuerySet,
     *,
@@ -211,7 +221,7 @@ def grid(
             label=rec.title_local,
             url=rec_url.replace(f"/{_CODE}/", f"/{rec.code}/") + query,
         )
-        for rec in Recommendation.objects.only("code", "title", "order").order_by("order", "code")
+        for rec in caching.kept(("recommendations in order",), _recommendations)
         if rec.pk in rec_ids
     ]
     states = [
@@ -223,9 +233,7 @@ def grid(
             url=state_url.replace(f"/{_ISO3}/", f"/{iso3}/") + query,
             region=region,
         )
-        for pk, iso3, name, region in MemberState.objects.values_list(
-            "pk", "iso3", "name", "regional_group"
-        ).order_by("iso3")
+        for pk, iso3, name, region in caching.kept(("states by code",), _states)
         if pk in state_ids
     ]
     if group is not None:

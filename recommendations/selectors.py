@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
-from . import charts
+from . import caching, charts
 from .models import (
     AssessmentSource,
     Cell,
@@ -272,17 +272,13 @@ def dashboard(
     else:
         counted = _counted_in_one_pass(cells, as_of, stale_since, stale_shown, per_state)
     by_rec, by_region, by_state, disagreeing, stale_count, stale = counted
-    recommendations = [
-        (rec, by_rec[rec.pk])
-        for rec in Recommendation.objects.only("code", "title", "order").prefetch_related("themes")
-        if rec.pk in by_rec
-    ]
+    catalogue, themes = caching.kept(("dashboard's catalogue",), _dashboard_catalogue)
+    recommendations = [(rec, by_rec[rec.pk]) for rec in catalogue if rec.pk in by_rec]
     # A theme's counts add up its recommendations' rows: each cell counted once per theme of
     # its recommendation, the figures a join over the cells would give.
     themes_of = {rec.pk: set(rec.themes.all()) for rec, _ in recommendations}
     tagged = {
-        theme: [rec for rec, _ in recommendations if theme in themes_of[rec.pk]]
-        for theme in Theme.objects.all()
+        theme: [rec for rec, _ in recommendations if theme in themes_of[rec.pk]] for theme in themes
     }
     rows_of = {rec.pk: row for rec, row in recommendations}
     # Shade by the reported statuses; "no information" would flatten every other column.
@@ -319,6 +315,12 @@ def dashboard(
         states=by_state,
         as_of=as_of,
     )
+
+
+def _dashboard_catalogue() -> tuple[list[Recommendation], list[Theme]]:
+    """The recommendations with their themes, and the themes, as the dashboard reads them."""
+    recommendations = Recommendation.objects.only("code", "title", "order")
+    return list(recommendations.prefetch_related("themes")), list(Theme.objects.all())
 
 
 def _counted_in_sql(
@@ -360,7 +362,9 @@ def _counted_in_one_pass(
     """A past day's figures: each cell's status and date of that day (``statuses_on``: the
     month's end before it, every cell in one row, and the log from there to the day) and the
     cells whose sources disagreed that day, counted in Python."""
-    regions = dict(MemberState.objects.values_list("pk", "regional_group"))
+    regions = caching.kept(
+        ("regional groups",), lambda: dict(MemberState.objects.values_list("pk", "regional_group"))
+    )
     # Dates as the query writes them (YYYY-MM-DD): compared as text, they order as the days
     # do, and only the stale cells shown are read as dates (7,800 parsed otherwise).
     rows = cells.statuses_on(as_of)
@@ -475,8 +479,8 @@ def _all_years() -> list[dict]:
     so it is kept in Django's cache under the data version (``DataVersion``), which every change
     to the approved log moves in its own transaction: summed again once a version, by the first
     request that reads it. The version is read first, so an entry never holds figures older than
-    its version's."""
-    version, changed_at = DataVersion.objects.current()
+    its version's (the request's, which the page cache and the catalogue's lists read too)."""
+    version, changed_at = caching.request_version() or DataVersion.objects.current()
     key = f"dashboard-years:{version}:{changed_at.isoformat()}"
     try:
         years = cache.get(key)

@@ -75,10 +75,11 @@ ENDPOINTS = {
     "updates cursor page": (cursor_page, 1),
     "updates detail": (oldest_update, 1),
     # + 1: the cells whose sources disagree, by recommendation and regional group
-    # + 1: the data version, under which the unfiltered years' counts are kept in the cache (the
-    # counts themselves are read once a version: here, in every count, as the cache is emptied)
+    # + 1: the data version, under which the unfiltered years' counts are kept in the cache and
+    # the catalogue's lists in the process (each read once a version: here, in every count, as
+    # both are emptied)
     "summary": ("/api/v1/summary/", 9),
-    "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 9),
+    "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 10),
     # one pass over the cells on that day (with the month before's ends and that month's log:
     # + 2), that day's periods of disagreement, its year's part of the log (unfiltered: the
     # months before the day's from their counts, + 1), the stale cells shown
