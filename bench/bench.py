@@ -265,8 +265,9 @@ def time_section(results: dict[int, dict]) -> list[str]:
         "",
         f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {engine}: median / p95 "
         "ms (queries). Each page that takes `?as_of=` is measured today and as of "
-        f"{as_of} (mid-year, the as-of dashboard's slowest kind of day), the two requests "
-        "interleaved, as the translated pages are (the dashboard's twice as many times as the "
+        f"{as_of} (the day before a month's end, the as-of pages' slowest kind of day), the "
+        "two requests interleaved, as the translated pages are (the dashboard's twice as many "
+        "times as the "
         "others, its p95 being held to a bound). The cell pages are the busiest cell, "
         f"{cell('busiest')}, and a typical one (the median of the cells with any approved update), "
         f"{cell('typical')}. Bound: the "

@@ -261,9 +261,10 @@ def api(client: Client) -> dict:
 
 
 # Status over time (issue 16). The day the as-of rows look back to: a few years before the end
-# of the demo history (2026-10-31), in mid-year, the as-of dashboard's slowest day (it reads from
-# the log the part of that year on the shorter side of the day: half a year here).
-AS_OF = "2021-06-30"
+# of the demo history (2026-10-31), the day before a month's end, the as-of pages' slowest kind of
+# day: every cell's status is read from the month's end before it and 29 days of the log after
+# (a month's last day reads no log: its own month's end holds it).
+AS_OF = "2021-06-29"
 # Changes: a fixed window of the demo history's last 30 days (the default window follows the
 # clock, and holds no demo approvals once it is a month past the history's end), and a year.
 CHANGES_MONTH = "since=2026-10-02&until=2026-10-31"
