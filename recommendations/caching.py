@@ -96,10 +96,11 @@ _kept_lock = threading.Lock()
 
 
 def kept(key: tuple, compute):
-    """``compute()``, kept by this process under the data version and ``key`` (which names
-    what it is and everything it depends on besides the data: the language, say): for what the
-    catalogue alone decides and every page reads again (the filters' lists of Member States and
-    recommendations), computed once a version and a process instead of once a request. Every
+    """``compute()``, kept by this process under the data version, the active language (the
+    catalogue's records carry that language's texts) and ``key`` (which names what it is and
+    anything else it depends on): for what the catalogue alone decides and every page reads
+    again (the filters' lists of Member States and recommendations), computed once a version,
+    a language and a process instead of once a request. Every
     change the public sees moves the version (``services.data_version_bump``), the catalogue's
     included, and each request reads it (``request_version``), so no worker keeps a list older
     than the version another has seen; the first request after a change computes it again.
@@ -107,6 +108,7 @@ def kept(key: tuple, compute):
     version = request_version()
     if version is None:
         return compute()
+    key = (translation.get_language(), *key)
     with _kept_lock:
         entries = _kept.get(version)
         if entries is None:

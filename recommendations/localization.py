@@ -158,11 +158,12 @@ def _catalogue_fields(data_dir: Path, kinds) -> list[tuple[str, str, str]]:
 
 class KeptModelChoiceIterator(ModelChoiceIterator):
     """A model choice field's options read in one plain query, and kept by the process under
-    the data version when they are a whole table of the catalogue (``caching.kept``: the
-    Member States, the recommendations, the themes, read, labelled in the page's language and
-    sorted on every filtered page otherwise). Django reads them through ``iterator()``, which
-    on PostgreSQL is a server-side cursor held past the transaction (DECLARE, FETCH, CLOSE:
-    three round trips and a materialised cursor) for ten to 195 rows."""
+    the data version and the language when they are a whole table of the catalogue
+    (``caching.kept``: the Member States, the recommendations, the themes, read, labelled in
+    the page's language and sorted on every filtered page otherwise). Django reads them
+    through ``iterator()``, which on PostgreSQL is a server-side cursor held past the
+    transaction (DECLARE, FETCH, CLOSE: three round trips and a materialised cursor) for ten
+    to 195 rows."""
 
     def __iter__(self):
         from . import caching  # caching reads the models, which read this module
@@ -184,7 +185,6 @@ class KeptModelChoiceIterator(ModelChoiceIterator):
             tuple(map(str, query.order_by)),
             query.deferred_loading[0] and tuple(sorted(query.deferred_loading[0])),
             query.deferred_loading[1],
-            translation.get_language(),
         )
         yield from caching.kept(key, lambda: list(self.choices()))
 

@@ -407,10 +407,10 @@ def test_a_cache_server_that_is_down_means_uncached_pages_not_errors(client, set
 
 @pytest.mark.parametrize(
     ("url", "version_read_by_the_page"),
-    # The dashboard's filters keep their lists under the data version, read once a request
-    # (caching.kept): the cache's read of it serves them too. The recommendation's page reads
-    # no such list.
-    [("/dashboard/?theme=protection", True), ("/recommendations/R03/?region=african", False)],
+    # The dashboard's filters and the maps keep their lists under the data version, read once
+    # a request (caching.kept): the cache's read of it serves them too. A feed reads no such
+    # list.
+    [("/dashboard/?theme=protection", True), ("/recommendations/R03/feed/", False)],
 )
 def test_a_hit_costs_one_query_and_a_miss_at_most_one_more_than_the_page(
     client, backend, settings, url, version_read_by_the_page
