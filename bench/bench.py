@@ -407,9 +407,9 @@ def cache_section(results: dict[int, dict]) -> list[str]:
         "",
         f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {engine} at "
         f"{size:,} updates: median / p95 ms (queries) of an anonymous request answered by the "
-        "view after the cache was emptied (miss: the first request after an approval) and from "
-        "the cache (hit), on each backend (Redis: a redis-server of the run's own on "
-        "127.0.0.1).",
+        "view after the cache was emptied and the catalogue's lists the process keeps "
+        "forgotten (miss: the first request after an approval) and from the cache (hit), on "
+        "each backend (Redis: a redis-server of the run's own on 127.0.0.1).",
         "",
         "| page | " + " | ".join(f"miss, {b} | hit, {b}" for b in backends) + " |",
         "| --- | " + " | ".join("---: | ---:" for _ in backends) + " |",
