@@ -258,7 +258,7 @@ class CellQuerySet(models.QuerySet):
         # one's id (cells are never deleted: a list of as many up to that id is all of them).
         connection = connections[self.db]
         table = connection.ops.quote_name(Cell._meta.db_table)
-        column = connection.ops.quote_name("status_date")
+        column = connection.ops.quote_name(Cell._meta.get_field("status_date").column)
         rows = (
             MonthEndGrid.objects.filter(day=Subquery(latest_end[:1]))
             .annotate(
