@@ -406,9 +406,30 @@ class CellFilter(TrackerFilterSet):
         """The page's date picker (``partials/as_of.html``): the same field on the same data."""
         return AsOfForm(self.data)
 
+    #: the filters that read the figures of the day shown
+    DAY_FILTERS = ("status", "stale", "disagreement")
+
+    def __init__(self, *args, dated_by_sources: bool = False, **kwargs):
+        """``dated_by_sources``: the page gives its cells a past day's figures itself, from
+        their sources (``selectors.cells_with_sources``), so the query reads them only when a
+        filter needs them (a probe of the log a cell whose status moved since)."""
+        super().__init__(*args, **kwargs)
+        self.dated_by_sources = dated_by_sources
+
     def filter_queryset(self, queryset):
         # First the figures of the day, which the status, stale and disagreement filters read.
-        return super().filter_queryset(queryset.as_of(self.as_of_date))
+        date = self.as_of_date
+        if date is None or not self.dated_by_sources or self.reads_the_day:
+            queryset = queryset.as_of(date)
+        return super().filter_queryset(queryset)
+
+    @property
+    def reads_the_day(self) -> bool:
+        """Whether a filter used reads the figures of the day shown."""
+        self.form.errors  # noqa: B018 -- validates: cleaned_data then holds the valid values
+        return any(
+            self.form.cleaned_data.get(name) for name in self.DAY_FILTERS if name in self.filters
+        )
 
     def filter_as_of(self, queryset, name, value):
         return queryset  # applied first, in filter_queryset

@@ -19,8 +19,6 @@ from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
-    OuterRef,
-    Subquery,
     Sum,
     Value,
     Window,
@@ -120,8 +118,8 @@ def recommendation_overview(
     """A recommendation's page, today or as of a date: its distribution across states and its
     latest approved updates (those that took effect on or before ``as_of``). ``cells``: every
     cell of the recommendation, already read with the status of that day (the page's list when
-    no filter narrows it), counted as they are instead of read again (on a past day, a probe of
-    the log a cell)."""
+    no filter narrows it), counted as they are and their dates the timeline's floor, instead of
+    read again (on a past day, a probe of the log a cell)."""
     return {
         "as_of": as_of,
         "assessment_sources": list(AssessmentSource),
@@ -130,7 +128,11 @@ def recommendation_overview(
             if cells is not None
             else status_counts(recommendation.cells.all(), as_of=as_of)
         ),
-        "timeline": ProgressUpdate.objects.timeline(recommendation.cells.all(), as_of=as_of),
+        "timeline": ProgressUpdate.objects.timeline(
+            recommendation.cells.all(),
+            as_of=as_of,
+            dates=None if cells is None else [cell.shown_date for cell in cells],
+        ),
     }
 
 
@@ -138,21 +140,19 @@ def state_cells(
     state: MemberState, as_of: datetime.date | None = None, *, narratives: bool = False
 ) -> list[Cell]:
     """Every cell of a state in the catalogue's order, with the status of ``as_of`` (today when
-    None) and its sources side by side (``cells_with_sources``): the country profile, its CSV
-    and the API's record of the state, in two queries. With ``narratives``, each cell also has
-    ``narrative_on``: the narrative of the approved update its status shown comes from
-    (``Cell.shown_update``), or None, read in the same query (the country brief prints it)."""
-    queryset = Cell.objects.filter(state=state).as_of(as_of)
-    if narratives:
-        queryset = queryset.annotate(
-            narrative_on=Subquery(
-                ProgressUpdate.objects.filter(pk=OuterRef("update_on")).values("narrative")[:1]
-            )
-        )
-    cells = list(queryset.select_related("recommendation").order_by("recommendation__order"))
+    None) and its sources side by side (``cells_with_sources``, which dates a past day's): the
+    country profile, its CSV and the API's record of the state, in two queries. With
+    ``narratives``, each cell also has ``narrative_on``: the narrative of the approved update
+    its status shown comes from (``Cell.shown_update``), or None (the country brief prints
+    it)."""
+    cells = list(
+        Cell.objects.filter(state=state)
+        .select_related("recommendation")
+        .order_by("recommendation__order")
+    )
     for cell in cells:
         cell.state = state  # the cell's links read it; no query for it
-    return cells_with_sources(cells, as_of)
+    return cells_with_sources(cells, as_of, narratives=narratives)
 
 
 def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dict:
@@ -173,7 +173,11 @@ def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dic
         "by_theme": [(theme, group) for theme, group in by_theme if group],
         "distribution": counted(cells),
         "disagreeing": sum(cell.shown_disagreement for cell in cells),
-        "timeline": ProgressUpdate.objects.timeline(Cell.objects.filter(state=state), as_of=as_of),
+        "timeline": ProgressUpdate.objects.timeline(
+            Cell.objects.filter(state=state),
+            as_of=as_of,
+            dates=[cell.shown_date for cell in cells],
+        ),
     }
 
 
@@ -188,35 +192,63 @@ class SourceStatus:
     update_id: int
 
 
-def cells_with_sources(cells: list[Cell], as_of: datetime.date | None = None) -> list[Cell]:
+def cells_with_sources(
+    cells: list[Cell], as_of: datetime.date | None = None, *, narratives: bool = False
+) -> list[Cell]:
     """Give each cell its assessment sources side by side, on ``as_of`` (today when None):
     ``cell.sources``, the ``SourceStatus`` of each source that had assessed it, and
     ``cell.source_columns``, one entry per ``AssessmentSource`` (None where it had not). One
     query for any number of cells: today's from the stored assessments, a past day's from each
-    source's latest approved update on or before it."""
+    source's latest approved update on or before it.
+
+    On a past day each cell is also given the figures of that day (``Cell.objects.as_of``'s
+    names, which ``Cell.status`` and its siblings read) from those same updates: every update
+    has a source, so the latest of the sources' latest is the cell's latest, its status
+    the headline, and the rule of disagreement applies to their statuses. A list of a few
+    cells is then read with no probe of the log of its own (``CellFilter(dated_by_sources=
+    True)``)."""
     ids = [cell.pk for cell in cells]
+    narrative = ["update__narrative" if as_of is None else "narrative"] if narratives else []
     if not ids:
         rows = []
     elif as_of is None:
         rows = CellAssessment.objects.filter(cell__in=ids).values_list(
-            "cell_id", "source", "status", "status_date", "update_id"
+            "cell_id", "source", "status", "status_date", "update_id", *narrative
         )
     else:
         rows = (
             Cell.objects.filter(pk__in=ids)
             .source_updates(as_of)
-            .values_list("cell_id", "source", "status", "effective_date", "pk")
+            .values_list(
+                "cell_id", "source", "status", "effective_date", "pk", *narrative, "created_at"
+            )
             .order_by()
         )
     found: dict[int, dict[str, SourceStatus]] = defaultdict(dict)
-    for cell_id, source, status, date, update_id in rows:
+    latest: dict[int, tuple] = {}  # a past day: each cell's latest update, in the log's order
+    told: dict[int, str] = {}  # the updates' narratives, by id
+    for cell_id, source, status, date, update_id, *more in rows:
         found[cell_id][source] = SourceStatus(
             AssessmentSource(source), Status(status), date, update_id
         )
+        if narratives:
+            told[update_id] = more.pop(0)
+        if as_of is not None:
+            order = (date, more[0], update_id)
+            if order > latest.get(cell_id, (datetime.date.min,)):
+                latest[cell_id] = (*order, status)
     for cell in cells:
         by_source = found.get(cell.pk, {})
         cell.source_columns = [by_source.get(source.value) for source in AssessmentSource]
         cell.sources = [column for column in cell.source_columns if column is not None]
+        if as_of is not None:
+            date, _created, update_id, status = latest.get(
+                cell.pk, (None, None, None, Status.NO_INFORMATION.value)
+            )
+            cell.status_on, cell.status_date_on, cell.update_on = status, date, update_id
+            cell.disagree_on = sources_disagree(column.status for column in cell.sources)
+        if narratives:
+            cell.narrative_on = told.get(cell.shown_update)
     return cells
 
 

@@ -323,34 +323,26 @@ class CellQuerySet(models.QuerySet):
         query = self.query
         return not (query.where or query.is_sliced or query.combinator)
 
-    def source_updates_on(self, date: datetime.date) -> CellQuerySet:
-        """Each cell with ``source_<source>`` for each assessment source: the id of that
-        source's latest approved update on or before ``date`` (None if it had none), from the
-        (cell, review state, source, date) index."""
+    def source_updates(self, date: datetime.date):
+        """The approved updates that stood for each assessment source of these cells on
+        ``date``: each source's latest on or before it, found by the (cell, review state,
+        source, date) index, in one query."""
         from .updates import ProgressUpdate  # updates.py imports this module
 
         approved = ProgressUpdate.objects.approved().filter(
             cell=OuterRef("pk"), effective_date__lte=date
         )
-        return self.annotate(
-            **{
-                f"source_{source.value}": Subquery(
-                    approved.filter(source=source).latest_first().values("pk")[:1]
-                )
-                for source in AssessmentSource
-            }
-        )
-
-    def source_updates(self, date: datetime.date):
-        """The approved updates that stood for each assessment source of these cells on
-        ``date``: each source's latest on or before it (``source_updates_on``), in one query."""
-        from .updates import ProgressUpdate  # updates.py imports this module
-
-        # One list of ids, the sources' columns one after the other (UNION ALL): PostgreSQL
-        # answers ``id IN (a) OR id IN (b) ...`` by reading the whole log against four hashed
-        # lists (1.2 s at a million updates), and this by one probe of the primary key an id.
-        latest = self.source_updates_on(date).order_by()
-        first, *others = [latest.values(f"source_{source.value}") for source in AssessmentSource]
+        cells = self.order_by()
+        # One list of ids, the sources' one after the other (UNION ALL): PostgreSQL answers
+        # ``id IN (a) OR id IN (b) ...`` by reading the whole log against four hashed lists
+        # (1.2 s at a million updates), and this by one probe of the primary key an id. Each
+        # part names its own source's column alone: the query is built in half the time.
+        first, *others = [
+            cells.annotate(
+                latest=Subquery(approved.filter(source=source).latest_first().values("pk")[:1])
+            ).values("latest")
+            for source in AssessmentSource
+        ]
         return ProgressUpdate.objects.filter(pk__in=first.union(*others, all=True))
 
     def in_states(self, states) -> CellQuerySet:

@@ -138,7 +138,12 @@ class ProgressUpdateQuerySet(models.QuerySet):
         )
 
     def timeline(
-        self, cells: CellQuerySet, size: int = 20, as_of: datetime.date | None = None
+        self,
+        cells: CellQuerySet,
+        size: int = 20,
+        as_of: datetime.date | None = None,
+        *,
+        dates: list[datetime.date | None] | None = None,
     ) -> ProgressUpdateQuerySet:
         """The newest ``size`` approved updates of the cells, for a recommendation's or a
         state's page; with ``as_of``, the newest that took effect on or before that day. A
@@ -146,17 +151,22 @@ class ProgressUpdateQuerySet(models.QuerySet):
         .as_of``), so at least ``size`` approved updates are as recent as the ``size``-th
         newest status date: the database sorts only those, not the cells' whole history
         (27,000 to 33,000 rows for one recommendation of the demo history at a million
-        updates)."""
-        floor = (
-            cells.as_of(as_of)
-            .exclude(status_date_on=None)
-            .order_by("-status_date_on")
-            .values("status_date_on")[size - 1 : size]
-        )
-        shown = self.approved().filter(
-            cell__in=cells.values("pk"),
-            effective_date__gte=Coalesce(Subquery(floor), Value(datetime.date.min)),
-        )
+        updates). ``dates``: every cell's status date on that day, already read by the page
+        (``Cell.shown_date``): that floor is then taken from them, not read again."""
+        if dates is None:
+            floor = Coalesce(
+                Subquery(
+                    cells.as_of(as_of)
+                    .exclude(status_date_on=None)
+                    .order_by("-status_date_on")
+                    .values("status_date_on")[size - 1 : size]
+                ),
+                Value(datetime.date.min),
+            )
+        else:
+            newest = sorted((date for date in dates if date is not None), reverse=True)
+            floor = newest[size - 1] if len(newest) >= size else datetime.date.min
+        shown = self.approved().filter(cell__in=cells.values("pk"), effective_date__gte=floor)
         if as_of is not None:
             shown = shown.filter(effective_date__lte=as_of)
         return shown.with_cells().latest_first()[:size]

@@ -121,17 +121,20 @@ class RecommendationDetailView(FilteredListView):
         return self.recommendation.cells.select_related("state").order_by("state__name")
 
     def filterset_kwargs(self):
-        return {"only": ["as_of", "region", "status", "disagreement"]}
+        return {"only": ["as_of", "region", "status", "disagreement"], "dated_by_sources": True}
+
+    def get_queryset(self):
+        # Every state's cell (a short list, read whole to be sorted by name) with its sources
+        # side by side, which give it the figures of the date shown.
+        return self.with_sources(list(super().get_queryset()))
 
     def with_sources(self, cells: list) -> list:
-        """The cells (one per state: a short list) with their sources side by side, on the
-        date shown."""
         for cell in cells:
             cell.recommendation = self.recommendation  # the cell's link reads it; no query
         return selectors.cells_with_sources(cells, self.filterset.as_of_date)
 
     def csv_rows(self):
-        return self.with_sources(list(self.get_queryset()))
+        return self.get_queryset()
 
     def csv_row(self, cell):
         return [cell.state.name, cell.state.iso3, cell.state.regional_group, *cell_columns(cell)]
@@ -151,7 +154,6 @@ class RecommendationDetailView(FilteredListView):
                 cells=None if self.filterset.active else list(self.object_list),
             )
         )
-        self.with_sources(context["cells"])
         # The map shows every state the filters select, whatever the page size.
         cells = self.object_list if context.get("is_paginated") else context["cells"]
         context["world_map"] = maps.status_map(

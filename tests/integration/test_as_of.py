@@ -231,6 +231,32 @@ def test_a_past_status_read_from_the_months_ends_is_the_as_of_status(seed):
     assert any(status != S.NO_INFORMATION.value for status, _ in last)
 
 
+def day_figures(cells) -> dict:
+    """Each cell's status, date, update and disagreement of the day read."""
+    return {
+        cell.pk: (cell.status_on, cell.status_date_on, cell.update_on, cell.disagree_on)
+        for cell in cells
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
+def test_a_past_day_read_from_the_cells_sources_is_the_as_of_day(seed):
+    """The recommendation page and the country profile of a past day date their cells from
+    their sources' latest updates of that day (``cells_with_sources``: the latest of those is
+    the cell's latest, every update having a source): the status, date, update and
+    disagreement ``as_of`` gives, on every day the log moved, the day before, a fortnight after
+    and before it began, ties of a day between sources included."""
+    random_log(seed)
+    cells = Cell.objects.filter(recommendation__code__in=["R03", "R19"]).order_by("pk")
+    seen = set()  # the figures met: the log is varied enough to hold the rule to each kind
+    for when in days_to_read():
+        expected = day_figures(cells.as_of(when))
+        assert day_figures(selectors.cells_with_sources(list(cells), when)) == expected, when
+        seen |= {(status, disagree) for status, _date, _update, disagree in expected.values()}
+    assert {disagree for _status, disagree in seen} == {True, False}
+    assert {status for status, _disagree in seen} == {status.value for status in S}
+
+
 def grid_statuses(cells, when):
     """The matrix's cells (status, day as YYYY-MM-DD), and as_of's written the same way."""
     expected = {
