@@ -409,17 +409,18 @@ class CellFilter(TrackerFilterSet):
     #: the filters that read the figures of the day shown
     DAY_FILTERS = ("status", "stale", "disagreement")
 
-    def __init__(self, *args, dated_by_sources: bool = False, **kwargs):
-        """``dated_by_sources``: the page gives its cells a past day's figures itself, from
-        their sources (``selectors.cells_with_sources``), so the query reads them only when a
-        filter needs them (a probe of the log a cell whose status moved since)."""
+    def __init__(self, *args, dated_apart: bool = False, **kwargs):
+        """``dated_apart``: the page reads a past day's figures of its cells apart (from their
+        sources, ``selectors.cells_with_sources``, or from the months' ends, ``statuses_on``),
+        so the query computes them only when a filter reads them (three probes of the log a
+        cell whose status moved since, and the query built in milliseconds)."""
         super().__init__(*args, **kwargs)
-        self.dated_by_sources = dated_by_sources
+        self.dated_apart = dated_apart
 
     def filter_queryset(self, queryset):
         # First the figures of the day, which the status, stale and disagreement filters read.
         date = self.as_of_date
-        if date is None or not self.dated_by_sources or self.reads_the_day:
+        if date is None or not self.dated_apart or self.reads_the_day:
             queryset = queryset.as_of(date)
         return super().filter_queryset(queryset)
 

@@ -205,7 +205,7 @@ def cells_with_sources(
     names, which ``Cell.status`` and its siblings read) from those same updates: every update
     has a source, so the latest of the sources' latest is the cell's latest, its status
     the headline, and the rule of disagreement applies to their statuses. A list of a few
-    cells is then read with no probe of the log of its own (``CellFilter(dated_by_sources=
+    cells is then read with no probe of the log of its own (``CellFilter(dated_apart=
     True)``)."""
     ids = [cell.pk for cell in cells]
     narrative = ["update__narrative" if as_of is None else "narrative"] if narratives else []
@@ -298,10 +298,10 @@ def dashboard(
     ``filtered`` says whether ``cells`` is a selection: unfiltered, the chart of the years reads
     the summary's index alone instead of listing every cell. ``per_state`` adds each state's
     counts (the world map's figures; one more query today, none for a past day)."""
-    cells = dated(cells, as_of)
     if as_of is None:
+        cells = dated(cells)
         counted = _counted_in_sql(cells, stale_since, stale_shown, per_state)
-    else:
+    else:  # read apart from any figures of the day the queryset computes
         counted = _counted_in_one_pass(cells, as_of, stale_since, stale_shown, per_state)
     by_rec, by_region, by_state, disagreeing, stale_count, stale = counted
     catalogue, themes = caching.kept(("dashboard's catalogue",), _dashboard_catalogue)

@@ -465,7 +465,9 @@ class SummaryView(ApiMixin, APIView):
         filters=True,  # not a list, but filtered as the cells are: the schema lists the filters
     )
     def get(self, request):
-        filterset = CellFilter(request.query_params, queryset=Cell.objects.all(), request=request)
+        filterset = CellFilter(
+            request.query_params, queryset=Cell.objects.all(), request=request, dated_apart=True
+        )
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         day = filterset.as_of_date

@@ -38,7 +38,9 @@ class MatrixView(TemplateView):
             # One group's cells; its own page needs no region filter.
             cells = cells.filter(state__regional_group=self.group)
             only = [name for name in only if name != "region"]
-        return CellFilter(self.request.GET, queryset=cells, request=self.request, only=only)
+        return CellFilter(
+            self.request.GET, queryset=cells, request=self.request, only=only, dated_apart=True
+        )
 
     @cached_property
     def grid(self) -> matrix.Grid:

@@ -121,7 +121,7 @@ class RecommendationDetailView(FilteredListView):
         return self.recommendation.cells.select_related("state").order_by("state__name")
 
     def filterset_kwargs(self):
-        return {"only": ["as_of", "region", "status", "disagreement"], "dated_by_sources": True}
+        return {"only": ["as_of", "region", "status", "disagreement"], "dated_apart": True}
 
     def get_queryset(self):
         # Every state's cell (a short list, read whole to be sorted by name) with its sources
@@ -303,7 +303,7 @@ class DashboardView(TemplateView):
         return settings.TRACKER_STALE_MONTHS
 
     def get_context_data(self, **kwargs):
-        filterset = CellFilter(self.request.GET, queryset=Cell.objects.all())
+        filterset = CellFilter(self.request.GET, queryset=Cell.objects.all(), dated_apart=True)
         as_of = filterset.as_of_date
         figures = selectors.dashboard(
             filterset.qs,

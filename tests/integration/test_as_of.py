@@ -387,6 +387,48 @@ def test_the_dashboards_figures_as_of_a_date_are_the_logs(client, history, as_of
     assert page.context["as_of"] == as_of
 
 
+DAY_FILTERS = {
+    "status": (
+        {"status": "implemented"},
+        lambda status, date, disagree, as_of: status == "implemented",
+    ),
+    "disagreement": ({"disagreement": "yes"}, lambda status, date, disagree, as_of: disagree),
+    "stale": (
+        {"stale": "12"},
+        lambda status, date, disagree, as_of: date is not None and date < months_ago(12, as_of),
+    ),
+}
+
+
+@pytest.mark.parametrize("as_of", [day(2019, 6, 30), day(2019, 8, 1), day(2020, 12, 31)])
+@pytest.mark.parametrize("name", list(DAY_FILTERS))
+def test_a_filter_that_reads_the_day_selects_by_that_days_figures(client, history, as_of, name):
+    """The dashboard, the matrix and the recommendation page read a past day's figures apart
+    from their query (``CellFilter(dated_apart=True)``); a filter on the status, staleness or
+    disagreement still selects the cells by that day's figures."""
+    query, wanted = DAY_FILTERS[name]
+    params = {"as_of": as_of.isoformat(), **query}
+    picture = the_slow_way(as_of)
+    cells = Cell.objects.select_related("recommendation", "state").in_bulk()
+    chosen = {
+        pk
+        for pk, (status, date, _update, disagree) in picture.items()
+        if wanted(status, date, disagree, as_of)
+    }
+    assert client.get("/dashboard/", params).context["total"] == len(chosen)
+    if name == "stale":
+        return  # the matrix and the recommendation page offer no staleness filter
+    grid = client.get("/matrix/", params).context["grid"]
+    assert len(grid.statuses) == len(chosen)
+    listed = client.get("/recommendations/R19/", params).context["cells"]
+    assert {cell.pk for cell in listed} == {
+        pk for pk in chosen if cells[pk].recommendation.code == "R19"
+    }
+    assert all(
+        wanted(cell.status, cell.shown_date, cell.shown_disagreement, as_of) for cell in listed
+    )
+
+
 def test_disagreement_on_the_dashboard_follows_the_date(client, history):
     def disagreeing(as_of):
         page = client.get("/dashboard/", {"as_of": as_of} if as_of else {})
