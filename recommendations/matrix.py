@@ -181,8 +181,10 @@ def _statuses(
     the month's end before it in one row and the log from there, where ``as_of`` probes the log
     twice a cell whose status moved since)."""
     if as_of is None:
-        found = cells.annotate(day=IsoDate("status_date")).values_list(
-            "pk", "recommendation_id", "state_id", "current_status", "day"
+        found = (
+            cells.annotate(day=IsoDate("status_date"))
+            .order_by()  # into a dict: the cells' order would join and sort them for nothing
+            .values_list("pk", "recommendation_id", "state_id", "current_status", "day")
         )
     else:
         found = cells.statuses_on(as_of)

@@ -303,13 +303,16 @@ class CellQuerySet(models.QuerySet):
         known, never, last = catalogue or (None, 0, None)
         if self._every_cell() and not first and known == len(ids) + never:
             # The grid's cells and those never reported: every cell, if as many up to that id.
-            unreported = Cell.objects.using(self.db).never_reported()
+            # Unordered: the cells' order (by recommendation, then state name) is two joins
+            # and a sort of thousands of rows (2.5 ms of 7 at a million updates on SQLite).
+            unreported = Cell.objects.using(self.db).never_reported().order_by()
             unreported = list(unreported.values_list("pk", "recommendation_id", "state_id"))
             if last == max(max(ids, default=0), max((row[0] for row in unreported), default=0)):
                 columns = zip(ids, recommendations, states, statuses, dates, strict=True)
                 return [*columns, *(row + none for row in unreported)]
         found = []
-        for pk, recommendation, state in self.values_list("pk", "recommendation_id", "state_id"):
+        selected = self.order_by().values_list("pk", "recommendation_id", "state_id")
+        for pk, recommendation, state in selected:
             index = position.get(pk)
             if index is None:
                 found.append((pk, recommendation, state, *first.get(pk, none)))
