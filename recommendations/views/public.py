@@ -134,7 +134,7 @@ class RecommendationDetailView(FilteredListView):
         return selectors.cells_with_sources(cells, self.filterset.as_of_date)
 
     def csv_rows(self):
-        return self.get_queryset()
+        return self.object_list  # read and dated once, by get_queryset
 
     def csv_row(self, cell):
         return [cell.state.name, cell.state.iso3, cell.state.regional_group, *cell_columns(cell)]
