@@ -206,7 +206,9 @@ def cells_with_sources(
     has a source, so the latest of the sources' latest is the cell's latest, its status
     the headline, and the rule of disagreement applies to their statuses. A list of a few
     cells is then read with no probe of the log of its own (``CellFilter(dated_apart=
-    True)``)."""
+    True)``). With ``narratives``, each cell also has ``narrative_on``: the narrative of the
+    update its status shown comes from (``Cell.shown_update``), or None, read in the same
+    query (the country brief prints it)."""
     ids = [cell.pk for cell in cells]
     narrative = ["update__narrative" if as_of is None else "narrative"] if narratives else []
     if not ids:
