@@ -109,6 +109,18 @@ def recommendations_with_distribution(recommendations) -> None:
         rec.bar = charts.segments(rec.distribution)
 
 
+def recommendation_with_tags(code: str) -> Recommendation | None:
+    """The recommendation ``code`` with its source document and tags, as its page shows them,
+    or None. The catalogue's recommendations are read with theirs once a data version, a
+    language and a process (``caching.kept``): four queries a request otherwise, 3.4 ms of a
+    recommendation page on SQLite and 5.4 on PostgreSQL at a million updates."""
+    return caching.kept(("recommendations with tags",), _recommendations_with_tags).get(code)
+
+
+def _recommendations_with_tags() -> dict[str, Recommendation]:
+    return {rec.code: rec for rec in Recommendation.objects.with_tags()}
+
+
 def recommendation_overview(
     recommendation: Recommendation,
     as_of: datetime.date | None = None,
@@ -152,7 +164,9 @@ def state_cells(
     )
     for cell in cells:
         cell.state = state  # the cell's links read it; no query for it
-    return cells_with_sources(cells, as_of, narratives=narratives)
+    return cells_with_sources(
+        cells, as_of, narratives=narratives, among=Cell.objects.filter(state=state)
+    )
 
 
 def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dict:
@@ -181,6 +195,10 @@ def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dic
     }
 
 
+SOURCE_BY_VALUE = {source.value: source for source in AssessmentSource}
+STATUS_BY_VALUE = {status.value: status for status in Status}
+
+
 @dataclass(frozen=True, slots=True)
 class SourceStatus:
     """One assessment source's latest approved status of a cell, in a row of a table, a CSV or
@@ -193,7 +211,11 @@ class SourceStatus:
 
 
 def cells_with_sources(
-    cells: list[Cell], as_of: datetime.date | None = None, *, narratives: bool = False
+    cells: list[Cell],
+    as_of: datetime.date | None = None,
+    *,
+    narratives: bool = False,
+    among: CellQuerySet | None = None,
 ) -> list[Cell]:
     """Give each cell its assessment sources side by side, on ``as_of`` (today when None):
     ``cell.sources``, the ``SourceStatus`` of each source that had assessed it, and
@@ -208,7 +230,10 @@ def cells_with_sources(
     cells is then read with no probe of the log of its own (``CellFilter(dated_apart=
     True)``). With ``narratives``, each cell also has ``narrative_on``: the narrative of the
     update its status shown comes from (``Cell.shown_update``), or None, read in the same
-    query (the country brief prints it)."""
+    query (the country brief prints it). ``among``: cells that include these (a
+    recommendation's, a state's), by which a past day's query finds them, in place of their
+    ids: a range of an index instead of a list probed four times (on PostgreSQL 8.6 -> 5.8 ms
+    for a recommendation's 195 cells at a million updates)."""
     ids = [cell.pk for cell in cells]
     narrative = ["update__narrative" if as_of is None else "narrative"] if narratives else []
     if not ids:
@@ -219,7 +244,7 @@ def cells_with_sources(
         )
     else:
         rows = (
-            Cell.objects.filter(pk__in=ids)
+            (Cell.objects.filter(pk__in=ids) if among is None else among)
             .source_updates(as_of)
             .values_list(
                 "cell_id", "source", "status", "effective_date", "pk", *narrative, "created_at"
@@ -229,10 +254,11 @@ def cells_with_sources(
     found: dict[int, dict[str, SourceStatus]] = defaultdict(dict)
     latest: dict[int, tuple] = {}  # a past day: each cell's latest update, in the log's order
     told: dict[int, str] = {}  # the updates' narratives, by id
+    # The members by value from dicts: calling the enum for each of a page's 800 values cost
+    # a millisecond.
+    sources, statuses = SOURCE_BY_VALUE, STATUS_BY_VALUE
     for cell_id, source, status, date, update_id, *more in rows:
-        found[cell_id][source] = SourceStatus(
-            AssessmentSource(source), Status(status), date, update_id
-        )
+        found[cell_id][source] = SourceStatus(sources[source], statuses[status], date, update_id)
         if narratives:
             told[update_id] = more.pop(0)
         if as_of is not None:

@@ -2,6 +2,7 @@
 apply a FilterSet, render."""
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -110,7 +111,10 @@ class RecommendationDetailView(FilteredListView):
 
     @cached_property
     def recommendation(self):
-        return get_object_or_404(Recommendation.objects.with_tags(), code=self.kwargs["code"])
+        recommendation = selectors.recommendation_with_tags(self.kwargs["code"])
+        if recommendation is None:
+            raise Http404("No recommendation has this code.")
+        return recommendation
 
     @property
     def csv_filename(self):
@@ -131,7 +135,9 @@ class RecommendationDetailView(FilteredListView):
     def with_sources(self, cells: list) -> list:
         for cell in cells:
             cell.recommendation = self.recommendation  # the cell's link reads it; no query
-        return selectors.cells_with_sources(cells, self.filterset.as_of_date)
+        return selectors.cells_with_sources(
+            cells, self.filterset.as_of_date, among=self.recommendation.cells.all()
+        )
 
     def csv_rows(self):
         return self.object_list  # read and dated once, by get_queryset

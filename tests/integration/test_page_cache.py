@@ -504,3 +504,53 @@ def test_the_filters_lists_are_read_once_a_data_version_and_follow_the_catalogue
     after, text = queries()
     assert after == first
     assert "Shelter and safety" in text
+
+
+def test_a_recommendations_page_reads_it_and_its_tags_once_a_data_version(client):
+    """The recommendation a page shows, with its source document and tags, is kept by each
+    process under the data version as the filters' lists are: the second request reads none of
+    it, a renamed theme shows once the version moves, and an unknown code is still a 404."""
+    caching.kept_forget()
+    theme = Theme.objects.filter(recommendations__code="R03").first()
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as made:
+            text = client.get("/recommendations/R03/").text
+        return len(made), text
+
+    first, _ = queries()
+    again, text = queries()
+    assert again <= first - 4  # the recommendation, its themes, actors and instruments
+    assert "Shelter and safety" not in text
+    Theme.objects.filter(pk=theme.pk).update(name="Shelter and safety")
+    services.data_version_bump()  # as the admin's save does, in its transaction
+    after, text = queries()
+    assert after == first
+    assert "Shelter and safety" in text
+    assert client.get("/recommendations/R99/").status_code == 404
+
+
+def test_a_past_days_cells_never_reported_are_read_once_a_data_version(client):
+    """A past day's figures take the cells never reported from a census the process keeps
+    under the data version (``CellQuerySet.unreported_census``): the dashboard's second request
+    of the day reads no census, and a cell's first approved update, dated before that day,
+    counts on it at once (its approval moves the version)."""
+    approved_update("R03", "FRA", Status.PLANNED, on=datetime.date(2020, 1, 10))
+    caching.kept_forget()
+
+    def read() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as made:
+            response = client.get("/dashboard/?as_of=2020-03-15")
+        census = sum('"status_date" IS NULL' in query["sql"] for query in made.captured_queries)
+        reported = sum(
+            n
+            for _group, row in response.context["regions"]
+            for status, n in row
+            if status != Status.NO_INFORMATION
+        )
+        return census, reported
+
+    assert read() == (1, 1)
+    assert read() == (0, 1)
+    approved_update("R05", "KEN", Status.IN_PROGRESS, on=datetime.date(2020, 2, 1))
+    assert read() == (1, 2)
