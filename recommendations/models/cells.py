@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections import Counter
 from itertools import groupby
 from operator import itemgetter
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -248,18 +250,35 @@ class CellQuerySet(models.QuerySet):
         - a cell in neither had no approved update by then: "no information".
 
         When the queryset selects every cell and the month's rows hold them all but those never
-        reported (``unreported_census``, kept by the process once a data version), they and
-        these are the answer, in two queries; else the selected cells are read and looked up in
-        them, in three."""
+        reported (``unreported``, kept by the process once a data version), they and these are
+        the answer, in two queries (three once a version); else the selected cells are read and
+        looked up in them, in three."""
         from .. import caching  # caching.py imports the models
         from .updates import LATEST_FIRST, ProgressUpdate  # updates.py imports this module
 
         latest_end = MonthEndGrid.objects.filter(day__lte=date).order_by("-day").values("day")
-        rows = MonthEndGrid.objects.using(self.db).filter(day=Subquery(latest_end[:1]))
+        # With each row, how many cells there are, how many were never reported and the last
+        # one's id (cells are never deleted: a list of as many up to that id is all of them).
+        connection = connections[self.db]
+        table = connection.ops.quote_name(Cell._meta.db_table)
+        column = connection.ops.quote_name(Cell._meta.get_field("status_date").column)
+        rows = (
+            MonthEndGrid.objects.using(self.db)
+            .filter(day=Subquery(latest_end[:1]))
+            .annotate(
+                known=RawSQL(f"SELECT COUNT(*) FROM {table}", ()),  # noqa: S611 -- no input
+                never=RawSQL(  # noqa: S611 -- no input
+                    f"SELECT COUNT(*) FROM {table} WHERE {column} IS NULL", ()
+                ),
+                last=RawSQL(f"SELECT MAX(id) FROM {table}", ()),  # noqa: S611 -- no input
+            )
+            .values_list("day", "recommendation_id", "cells", "known", "never", "last")
+        )
         ids, recommendations, states, statuses, dates = [], [], [], [], []
-        days = set()
-        for day, recommendation, cells in rows.values_list("day", "recommendation_id", "cells"):
+        days, catalogue = set(), (None, 0, None)
+        for day, recommendation, cells, known, never, last in rows:
             days.add(day)
+            catalogue = (known, never, last)
             ids += cells["id"]
             recommendations += [recommendation] * len(cells["id"])
             states += cells["state"]
@@ -285,13 +304,14 @@ class CellQuerySet(models.QuerySet):
             else:
                 statuses[index], dates[index] = status, day
         none = (Status.NO_INFORMATION.value, None)
-        if self._every_cell() and not first:
+        known, never, last = catalogue
+        if self._every_cell() and not first and known == len(ids) + never:
             # The grid's cells and those never reported (as the process keeps them, once a data
             # version: an approval moves it): every cell, if as many up to the last id.
-            known, unreported, last = caching.kept(
-                ("cells never reported", self.db), Cell.objects.using(self.db).unreported_census
+            unreported = caching.kept(
+                ("cells never reported", self.db), Cell.objects.using(self.db).unreported
             )
-            if known == len(ids) + len(unreported) and last == max(
+            if len(unreported) == never and last == max(
                 max(ids, default=0), max((row[0] for row in unreported), default=0)
             ):
                 columns = zip(ids, recommendations, states, statuses, dates, strict=True)
@@ -306,16 +326,13 @@ class CellQuerySet(models.QuerySet):
                 found.append((pk, recommendation, state, statuses[index], dates[index]))
         return found
 
-    def unreported_census(self) -> tuple[int, list[tuple], int | None]:
-        """How many cells there are, those never reported as ``(id, recommendation id, state
-        id)`` rows and the last cell's id (cells are never deleted: as many up to that id are
-        all of them), for ``statuses_on``. Unordered: the cells' order (by recommendation,
-        then state name) is two joins and a sort of thousands of rows (2.5 ms of 7 at a
-        million updates on SQLite)."""
-        cells = self.order_by()
-        unreported = cells.never_reported().values_list("pk", "recommendation_id", "state_id")
-        census = cells.aggregate(known=models.Count("pk"), last=models.Max("pk"))
-        return census["known"], list(unreported), census["last"]
+    def unreported(self) -> list[tuple]:
+        """The cells never reported, as ``(id, recommendation id, state id)`` rows, for
+        ``statuses_on``. Unordered: the cells' order (by recommendation, then state name) is
+        two joins and a sort of thousands of rows (2.5 ms of 7 at a million updates on
+        SQLite)."""
+        rows = self.never_reported().order_by().values_list("pk", "recommendation_id", "state_id")
+        return list(rows)
 
     def _every_cell(self) -> bool:
         """Whether this queryset selects every cell: no condition, no slice, no set operation
@@ -647,6 +664,19 @@ class MonthEndGrid(models.Model):
         return f"{self.day} {self.recommendation_id}: {len(self.cells['id'])} cells"
 
 
+class MonthCountQuerySet(models.QuerySet):
+    def per_year_and_status(self) -> list[dict]:
+        """Rows of ``year``, ``status`` and ``n`` (approved updates), oldest year first, as
+        ``CellYearCount``'s give them: every cell's in a dozen rows a year, summed here (the
+        database would call a function a row for the year on SQLite)."""
+        counts: Counter[tuple[int, str]] = Counter()
+        for month, status, n in self.values_list("month", "status", "updates").order_by():
+            counts[month.year, status] += n
+        return [
+            {"year": year, "status": status, "n": n} for (year, status), n in sorted(counts.items())
+        ]
+
+
 class MonthCount(models.Model):
     """How many approved updates, of every cell, took effect in one month with one status.
 
@@ -660,6 +690,8 @@ class MonthCount(models.Model):
     month = models.DateField(_("first day of the month"))
     status = models.CharField(_("status"), max_length=30, choices=Status.choices)
     updates = models.PositiveIntegerField(pgettext_lazy("number of approved updates", "updates"))
+
+    objects = MonthCountQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("approved updates of a month")
