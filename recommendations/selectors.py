@@ -23,7 +23,6 @@ from django.db.models import (
     Sum,
     Value,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
@@ -112,14 +111,21 @@ def recommendations_with_distribution(recommendations) -> None:
 
 def recommendation_with_tags(code: str) -> Recommendation | None:
     """The recommendation ``code`` with its source document and tags, as its page shows them,
-    or None. The catalogue's recommendations are read with theirs once a data version, a
-    language and a process (``caching.kept``): four queries a request otherwise, 3.4 ms of a
-    recommendation page on SQLite and 5.4 on PostgreSQL at a million updates."""
-    return caching.kept(("recommendations with tags",), _recommendations_with_tags).get(code)
+    or None (``catalogue``)."""
+    return catalogue()[0].get(code)
 
 
-def _recommendations_with_tags() -> dict[str, Recommendation]:
-    return {rec.code: rec for rec in Recommendation.objects.with_tags()}
+def catalogue() -> tuple[dict[str, Recommendation], list[Theme]]:
+    """The recommendations with their source document and tags, by code in the catalogue's
+    order, and the themes: what the pages read of the catalogue, read once a data version, a
+    language and a process (``caching.kept``). Each page read them otherwise: four queries for a
+    recommendation's page, 3.4 ms on SQLite and 5.4 on PostgreSQL at a million updates."""
+    return caching.kept(("catalogue",), _catalogue)
+
+
+def _catalogue() -> tuple[dict[str, Recommendation], list[Theme]]:
+    recommendations = Recommendation.objects.with_tags()
+    return {rec.code: rec for rec in recommendations}, list(Theme.objects.all())
 
 
 def recommendation_overview(
@@ -166,13 +172,17 @@ def state_cells(
     ``narratives``, each cell also has ``narrative_on``: the narrative of the approved update
     its status shown comes from (``Cell.shown_update``), or None (the country brief prints
     it)."""
-    cells = list(
-        Cell.objects.filter(state=state)
-        .select_related("recommendation")
-        .order_by("recommendation__order")
-    )
+    recommendations = {rec.pk: rec for rec in catalogue()[0].values()}
+    cells = list(Cell.objects.filter(state=state))
+    if any(cell.recommendation_id not in recommendations for cell in cells):  # just added
+        recommendations.update(
+            (rec.pk, rec) for rec in Recommendation.objects.with_tags().filter(cells__state=state)
+        )
+    place = {pk: index for index, pk in enumerate(recommendations)}
+    cells.sort(key=lambda cell: place[cell.recommendation_id])  # the catalogue's order
     for cell in cells:
-        cell.state = state  # the cell's links read it; no query for it
+        # The cell's links and columns read them; no query, no join for them.
+        cell.recommendation, cell.state = recommendations[cell.recommendation_id], state
     return cells_with_sources(
         cells, as_of, narratives=narratives, among=Cell.objects.filter(state=state)
     )
@@ -184,10 +194,9 @@ def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dic
     its distribution and its latest approved updates (those that took effect on or before
     ``as_of``)."""
     cells = state_cells(state, as_of, narratives=True)
-    prefetch_related_objects(cells, "recommendation__themes")
     by_theme = [
         (theme, [cell for cell in cells if theme in cell.recommendation.themes.all()])
-        for theme in Theme.objects.all()
+        for theme in catalogue()[1]
     ]
     return {
         "as_of": as_of,
@@ -356,8 +365,8 @@ def dashboard(
     else:  # read apart from any figures of the day the queryset computes
         counted = _counted_in_one_pass(cells, as_of, stale_since, stale_shown, per_state)
     by_rec, by_region, by_state, disagreeing, stale_count, stale = counted
-    catalogue, themes = caching.kept(("dashboard's catalogue",), _dashboard_catalogue)
-    recommendations = [(rec, by_rec[rec.pk]) for rec in catalogue if rec.pk in by_rec]
+    listed, themes = catalogue()
+    recommendations = [(rec, by_rec[rec.pk]) for rec in listed.values() if rec.pk in by_rec]
     # A theme's counts add up its recommendations' rows: each cell counted once per theme of
     # its recommendation, the figures a join over the cells would give.
     themes_of = {rec.pk: set(rec.themes.all()) for rec, _ in recommendations}
@@ -399,12 +408,6 @@ def dashboard(
         states=by_state,
         as_of=as_of,
     )
-
-
-def _dashboard_catalogue() -> tuple[list[Recommendation], list[Theme]]:
-    """The recommendations with their themes, and the themes, as the dashboard reads them."""
-    recommendations = Recommendation.objects.only("code", "title", "order")
-    return list(recommendations.prefetch_related("themes")), list(Theme.objects.all())
 
 
 def _counted_in_sql(

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from recommendations.models import Status
-from recommendations.services import cell_refresh_status, token_create
+from recommendations.services import cell_refresh_status, month_counts_rebuild, token_create
 from tests.factories import ProgressUpdateFactory, cell_at
 
 
@@ -37,6 +37,7 @@ def approved_update(db):
             cell=cell, status=status, effective_date=day, approved=True, **fields
         )
         cell_refresh_status(cell=cell)
+        month_counts_rebuild(day=day)
         return update
 
     return make

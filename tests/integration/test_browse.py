@@ -16,7 +16,7 @@ from recommendations.models import (
     Status,
     Theme,
 )
-from recommendations.services import cell_refresh_status
+from recommendations.services import cell_refresh_status, month_counts_rebuild
 from recommendations.views import CappedPaginator
 from tests.factories import ProgressUpdateFactory, cell_at
 
@@ -29,6 +29,7 @@ def approved(code, iso3, status=Status.IN_PROGRESS, day=datetime.date(2020, 1, 1
         cell=cell, status=status, effective_date=day, approved=True, **kwargs
     )
     cell_refresh_status(cell=cell)
+    month_counts_rebuild(day=day)  # as an approval does
     return update
 
 

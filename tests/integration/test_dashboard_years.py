@@ -1,5 +1,6 @@
-"""The unfiltered dashboard's chart of the years is summed once a data version: kept in the cache
-under the version, and summed again after any approval or withdrawal."""
+"""The unfiltered dashboard's chart of the years is summed from every cell's monthly counts
+once a data version: kept in the cache under the version, and summed again after any approval
+or withdrawal."""
 
 import datetime
 
@@ -21,14 +22,22 @@ def years() -> dict[tuple[int, str], int]:
 
 
 def year_queries(captured) -> list[str]:
-    return [q["sql"] for q in captured if "cellyearcount" in q["sql"].lower()]
+    """The reads of the counts: the cells' yearly counts (a filtered chart) or every cell's
+    monthly counts (the unfiltered chart, and a past day's year)."""
+    return [q["sql"] for q in captured if any(t in q["sql"].lower() for t in YEAR_TABLES)]
+
+
+YEAR_TABLES = ("cellyearcount", "monthcount")
 
 
 def test_the_chart_is_summed_once_a_data_version(seeded):
     approved_update("R01", "FRA", Status.PLANNED, on=datetime.date(2019, 5, 1))
-    first = years()
+    with CaptureQueriesContext(connection) as first:
+        summed = years()
     with CaptureQueriesContext(connection) as again:
-        assert years() == first
+        assert years() == summed
+    [summed_from] = year_queries(first.captured_queries)
+    assert "monthcount" in summed_from.lower()  # a dozen rows a year, not a row a cell and year
     assert year_queries(again.captured_queries) == []
 
 
