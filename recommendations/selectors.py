@@ -23,6 +23,7 @@ from django.db.models import (
     Sum,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
@@ -172,17 +173,13 @@ def state_cells(
     ``narratives``, each cell also has ``narrative_on``: the narrative of the approved update
     its status shown comes from (``Cell.shown_update``), or None (the country brief prints
     it)."""
-    recommendations = {rec.pk: rec for rec in catalogue()[0].values()}
-    cells = list(Cell.objects.filter(state=state))
-    if any(cell.recommendation_id not in recommendations for cell in cells):  # just added
-        recommendations.update(
-            (rec.pk, rec) for rec in Recommendation.objects.with_tags().filter(cells__state=state)
-        )
-    place = {pk: index for index, pk in enumerate(recommendations)}
-    cells.sort(key=lambda cell: place[cell.recommendation_id])  # the catalogue's order
+    cells = list(
+        Cell.objects.filter(state=state)
+        .select_related("recommendation")
+        .order_by("recommendation__order")
+    )
     for cell in cells:
-        # The cell's links and columns read them; no query, no join for them.
-        cell.recommendation, cell.state = recommendations[cell.recommendation_id], state
+        cell.state = state  # the cell's links read it; no query for it
     return cells_with_sources(
         cells, as_of, narratives=narratives, among=Cell.objects.filter(state=state)
     )
@@ -194,9 +191,16 @@ def state_profile(state: MemberState, as_of: datetime.date | None = None) -> dic
     its distribution and its latest approved updates (those that took effect on or before
     ``as_of``)."""
     cells = state_cells(state, as_of, narratives=True)
+    # The recommendations with their themes as the process keeps them: none read but one just
+    # added.
+    recommendations, themes = catalogue()
+    kept = {rec.pk: rec for rec in recommendations.values()}
+    for cell in cells:
+        cell.recommendation = kept.get(cell.recommendation_id, cell.recommendation)
+    prefetch_related_objects(cells, "recommendation__themes")
     by_theme = [
         (theme, [cell for cell in cells if theme in cell.recommendation.themes.all()])
-        for theme in catalogue()[1]
+        for theme in themes
     ]
     return {
         "as_of": as_of,

@@ -77,16 +77,17 @@ ENDPOINTS = {
     # + 1: the cells whose sources disagree, by recommendation and regional group
     # + 1: the data version, under which the unfiltered years' counts are kept in the cache and
     # the catalogue's lists in the process (each read once a version: here, in every count, as
-    # both are emptied)
-    "summary": ("/api/v1/summary/", 9),
-    "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 10),
+    # both are emptied); the catalogue is five of them (the recommendations with their source,
+    # themes, actors and instruments, and the themes), which the pages read too
+    "summary": ("/api/v1/summary/", 11),
+    "summary filtered": ("/api/v1/summary/?region=african&theme=protection", 12),
     # one pass over the cells on that day (with the month before's ends and that month's log:
     # + 2), that day's periods of disagreement, its year's part of the log (unfiltered: the
     # months before the day's from their counts, + 1), the stale cells shown
-    "summary as of a date": ("/api/v1/summary/?as_of=2016-06-30", 12),
+    "summary as of a date": ("/api/v1/summary/?as_of=2016-06-30", 14),
     "summary as of a date, filtered": (
         "/api/v1/summary/?as_of=2016-06-30&region=african&disagreement=no",
-        11,
+        13,
     ),
     "themes": ("/api/v1/themes/", 2),
 }
