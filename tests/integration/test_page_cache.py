@@ -484,49 +484,39 @@ def test_the_other_tests_read_pages_uncached(client):
     assert response.context is not None
 
 
-def test_the_filters_lists_are_read_once_a_data_version_and_follow_the_catalogue(client):
-    """The lists of the filters (Member States, recommendations, themes, actors) are kept by
-    each process under the data version (``caching.kept``): read by the first request of a
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboard/",  # the filters' Member States, recommendations, themes and actors
+        "/recommendations/R03/",  # the recommendation with its themes, actors and instruments
+    ],
+)
+def test_what_the_catalogue_decides_is_read_once_a_data_version_and_follows_it(client, url):
+    """The filters' lists (Member States, recommendations, themes, actors) and the catalogue
+    (the recommendations with their source document and tags, ``selectors.catalogue``) are kept
+    by each process under the data version (``caching.kept``): read by the first request of a
     version, and again after any change the public sees, a renamed theme included."""
-    caching.kept_forget()
-
-    def queries() -> tuple[int, str]:
-        with CaptureQueriesContext(connection) as made:
-            text = client.get("/dashboard/").text
-        return len(made), text
-
-    first, _ = queries()
-    again, text = queries()
-    assert again <= first - 4  # the states, recommendations, themes and actors kept
-    assert "Shelter and safety" not in text
-    Theme.objects.filter(slug="protection").update(name="Shelter and safety")
-    services.data_version_bump()  # as the admin's save does, in its transaction
-    after, text = queries()
-    assert after == first
-    assert "Shelter and safety" in text
-
-
-def test_a_recommendations_page_reads_it_and_its_tags_once_a_data_version(client):
-    """The recommendation a page shows, with its source document and tags, is kept by each
-    process under the data version as the filters' lists are: the second request reads none of
-    it, a renamed theme shows once the version moves, and an unknown code is still a 404."""
     caching.kept_forget()
     theme = Theme.objects.filter(recommendations__code="R03").first()
 
     def queries() -> tuple[int, str]:
         with CaptureQueriesContext(connection) as made:
-            text = client.get("/recommendations/R03/").text
+            text = client.get(url).text
         return len(made), text
 
     first, _ = queries()
     again, text = queries()
-    assert again <= first - 4  # the recommendation, its themes, actors and instruments
+    assert again <= first - 4
     assert "Shelter and safety" not in text
     Theme.objects.filter(pk=theme.pk).update(name="Shelter and safety")
     services.data_version_bump()  # as the admin's save does, in its transaction
     after, text = queries()
     assert after == first
     assert "Shelter and safety" in text
+
+
+def test_a_recommendation_the_kept_catalogue_lacks_is_a_404(client):
+    assert client.get("/recommendations/R03/").status_code == 200
     assert client.get("/recommendations/R99/").status_code == 404
 
 
