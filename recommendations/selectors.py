@@ -228,7 +228,8 @@ def with_cells_read(updates: QuerySet, cells: list[Cell]) -> list[ProgressUpdate
     read = {cell.pk: cell for cell in cells}
     updates = list(updates.select_related(None))
     for update in updates:
-        update.cell = read[update.cell_id]
+        if update.cell_id in read:  # else a cell added since the list was read: its own query
+            update.cell = read[update.cell_id]
     return updates
 
 
