@@ -268,10 +268,18 @@ class UpdateListView(FilteredListView):
     csv_header = UPDATE_HEADER
 
     def base_queryset(self):
-        return ProgressUpdate.objects.visible_to(self.request.user).with_cells().latest_first()
+        # The cells' recommendations come from the kept catalogue (paginate_queryset).
+        updates = ProgressUpdate.objects.visible_to(self.request.user)
+        return updates.select_related("cell__state").latest_first()
 
     def filterset_kwargs(self):
         return {"reviewer": permissions.is_reviewer(self.request.user)}
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, updates, paginated = super().paginate_queryset(queryset, page_size)
+        if self.request.GET.get("format") != "csv":
+            page.object_list = selectors.with_kept_recommendations(list(updates))
+        return paginator, page, page.object_list, paginated
 
     CSV_FIELDS = UPDATE_FIELDS
 

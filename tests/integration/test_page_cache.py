@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommendations import caching, services
-from recommendations.models import DataVersion, ProgressUpdate, Status, Theme
+from recommendations.models import DataVersion, ProgressUpdate, Recommendation, Status, Theme
 from tests.factories import ProgressUpdateFactory, UserFactory, approved_update, cell_at
 
 pytestmark = pytest.mark.django_db
@@ -548,3 +548,18 @@ def test_a_past_days_cells_never_reported_are_read_once_a_data_version(client):
     assert read() == (0, 1)
     approved_update("R05", "KEN", Status.IN_PROGRESS, on=datetime.date(2020, 2, 1))
     assert read() == (1, 2)
+
+
+def test_the_log_names_its_recommendations_from_the_kept_catalogue(client):
+    """The progress log's rows take their recommendations from the kept catalogue, not from a
+    join a page: none of its queries reads that table, and a retitled recommendation shows once
+    the version moves."""
+    approved_update("R03", "FRA", Status.PLANNED)
+    client.get("/updates/")
+    with CaptureQueriesContext(connection) as made:
+        text = client.get("/updates/").text
+    assert not [q for q in made.captured_queries if "recommendations_recommendation" in q["sql"]]
+    assert "Universal ratification, retitled" not in text
+    Recommendation.objects.filter(code="R03").update(title="Universal ratification, retitled")
+    services.data_version_bump()  # as the admin's save does, in its transaction
+    assert "Universal ratification, retitled" in client.get("/updates/").text
