@@ -58,9 +58,10 @@ def _state_names(language: str) -> dict[str, str]:
     return names
 
 
-def state_name(iso3: str, english: str) -> str:
-    """The name of the state ``iso3`` in the active language; ``english`` is the UN name."""
-    language = translation.get_language() or "en"
+def state_name(iso3: str, english: str, language: str | None = None) -> str:
+    """The name of the state ``iso3`` in ``language`` (the active one when None); ``english``
+    is the UN name."""
+    language = language or translation.get_language() or "en"
     if language == "en":
         return english
     return _state_names(language).get(iso3, english)
@@ -204,6 +205,12 @@ class CollatedModelChoiceIterator(KeptModelChoiceIterator):
         labelled = [(label(obj), obj) for obj in self.queryset.all()]
         for text, obj in sorted(labelled, key=lambda pair: sort_key(pair[0])):
             yield (ModelChoiceIteratorValue(self.field.prepare_value(obj), obj), text)
+
+
+def day_labeller():
+    """``day_label`` for the active language, its language and format read once: for a table
+    that writes a day a row."""
+    return functools.partial(_day_label, translation.get_language(), get_format("DATE_FORMAT"))
 
 
 def day_label(day: datetime.date) -> str:

@@ -206,10 +206,7 @@ def test_a_row_of_a_recommendations_table_is_the_templates_markup(language, as_o
     }
     with translation.override(language):
         expected = rendered(CELL_ROW, **context)
-        ours = rendered(
-            "{% load cells %}{% for cell in cells %}\n    {% cell_row cell %}\n  {% endfor %}",
-            **context,
-        )
+        ours = rendered("{% load cells %}\n    {% cell_rows cells %}\n  ", **context)
     assert_same_markup(ours, expected)
     assert ("?recommendation=R19&amp;state=CIV" in ours) is can_log
     assert "Côte d&#x27;Ivoire" in ours or language != "en"
