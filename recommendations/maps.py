@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django_countries import countries
 
 from . import caching
-from .localization import day_label
+from .localization import day_label, day_labeller, state_name
 from .models import Cell, MemberState, Status
 
 WIDTH = 1000
@@ -479,10 +479,10 @@ def _legend(keys: list[Key], tally: dict[str, int]) -> list[Key]:
     return keys
 
 
-def _with_date(label: str, date: datetime.date | None, with_date: str) -> str:
+def _with_date(label: str, date: datetime.date | None, with_date: str, day=day_label) -> str:
     if date is None:
         return label
-    return with_date % {"status": label, "date": day_label(date)}
+    return with_date % {"status": label, "date": day(date)}
 
 
 def status_map(
@@ -497,9 +497,10 @@ def status_map(
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     state_url = _url_maker("recommendations:state-detail")
     cell_url = _url_maker("recommendations:cell-detail", recommendation_code)
-    # Each label and the date format looked up once, not once a state.
+    # Each label, the language and the date format looked up once, not once a state.
     labels = {status: str(status.label) for status in Status}
     with_date = _("%(status)s, %(date)s")
+    day, language = day_labeller(), translation.get_language()
     places, counts = [], {}
     for state in _states():
         cell = by_state.get(state.pk)
@@ -508,12 +509,11 @@ def status_map(
         else:
             status = Status(cell.status)
             css = f"fill-{status.css_class}"
-            detail = _with_date(labels[status], cell.shown_date, with_date)
+            detail = _with_date(labels[status], cell.shown_date, with_date, day)
             url = cell_url(state.iso3)
         counts[css] = counts.get(css, 0) + 1
-        places.append(
-            Place(state.iso3, state.label, url + suffix, css, detail, shapes.get(state.iso3))
-        )
+        label = state_name(state.iso3, state.name, language)
+        places.append(Place(state.iso3, label, url + suffix, css, detail, shapes.get(state.iso3)))
     legend = _legend(
         [Key(f"fill-{s.css_class}", s.label, counts.get(f"fill-{s.css_class}", 0)) for s in Status],
         counts,
@@ -568,6 +568,7 @@ def share_map(
     places, rows, tally = [], [], {}
     # Translated once, not once a state.
     out, detail_of = str(OUT_LABEL), _("%(percent)s%% (%(done)s of %(total)s)")
+    language = translation.get_language()
     done_statuses = {status for status in Status if status.value in DONE}
     for state in _states():
         url = state_url(state.iso3) + suffix
@@ -585,7 +586,8 @@ def share_map(
             }
             rows.append(share)
         tally[css] = tally.get(css, 0) + 1
-        places.append(Place(state.iso3, state.label, url, css, detail, shapes.get(state.iso3)))
+        label = state_name(state.iso3, state.name, language)
+        places.append(Place(state.iso3, label, url, css, detail, shapes.get(state.iso3)))
     legend = _legend([Key(css, labels[css], tally.get(css, 0)) for css in SHARE_BANDS], tally)
     if not available():
         return None, rows

@@ -17,7 +17,7 @@ from django.template.defaultfilters import date, truncatechars
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from ..localization import day_label
+from ..localization import day_label, state_name
 from .cells import status_badge
 from .chart_markup import count, escaped
 
@@ -63,10 +63,12 @@ def heat_rows(matrix, as_of=None):
 def share_rows(shares):
     """The world map as a table, from ``maps.share_map``: a row a Member State with its link,
     the recommendations implemented or partially implemented, those selected and the share."""
+    language = get_language()  # once, not once a state
     return mark_safe(  # every text escaped, the rest numbers
         "".join(
             f'<tr><th scope="row" class="fw-normal"><a href="{escaped(share.url)}">'
-            f'{escaped(share.state.label)}</a></th><td class="text-end">{int(share.done)}</td>'
+            f"{escaped(state_name(share.state.iso3, share.state.name, language))}</a></th>"
+            f'<td class="text-end">{int(share.done)}</td>'
             f'<td class="text-end">{int(share.total)}</td>'
             f'<td class="text-end">{int(share.percent)}%</td></tr>'
             for share in shares
