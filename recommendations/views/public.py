@@ -278,7 +278,8 @@ class UpdateListView(FilteredListView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, updates, paginated = super().paginate_queryset(queryset, page_size)
         if self.request.GET.get("format") != "csv":
-            page.object_list = selectors.with_kept_recommendations(list(updates))
+            page.object_list = list(updates)
+            selectors.with_kept_recommendations([update.cell for update in page.object_list])
         return paginator, page, page.object_list, paginated
 
     CSV_FIELDS = UPDATE_FIELDS
